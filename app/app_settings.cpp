@@ -1,0 +1,108 @@
+#include "app_settings.h"
+
+#include <QCommandLineParser>
+#include <cstring>
+
+#include "tierscope/trace.h"
+
+namespace tierscope::app {
+namespace {
+
+const QCommandLineOption kHeadless("headless", "Run without a window: print a live one-line summary each second.");
+const QCommandLineOption kDuration("duration", "Stop after <seconds> (default: run until closed).", "seconds", "0");
+const QCommandLineOption kScreenshot("screenshot", "Write a PNG of the main window once the charts have data, then exit.",
+                                     "file");
+const QCommandLineOption kL1Entries("l1-entries", "L1 capacity in entries (0 = no entry limit).", "n", "5000");
+const QCommandLineOption kL1Mebibytes("l1-mb", "L1 memory budget in MiB (0 = no byte limit).", "mib", "64");
+const QCommandLineOption kTtl("ttl", "Default L1 entry TTL in seconds (0 = no expiry).", "seconds", "0");
+const QCommandLineOption kKeys("keys", "Distinct keys of the demo workload.", "n", "50000");
+const QCommandLineOption kZipf("zipf", "Zipf exponent of the demo workload's key popularity.", "s", "0.9");
+const QCommandLineOption kRate("rate", "Demo requests per second (0 = as fast as possible).", "rps", "5000");
+const QCommandLineOption kThreads("threads", "Demo workload threads.", "n", "4");
+const QCommandLineOption kOriginLatency("origin-latency-ms", "Simulated origin latency per load.", "ms", "0.5");
+const QCommandLineOption kTrace("trace", "Replay this LIRS/ARC trace (looping) instead of Zipf keys.", "file");
+const QCommandLineOption kNoWorkload("no-workload", "Start the engine idle, without the demo workload.");
+const QCommandLineOption kLogLevel("log-level", "trace, debug, info, warn, error or off.", "level", "info");
+
+std::optional<double> toNumber(const QString& text, double min, double max) {
+  bool ok = false;
+  const double v = text.toDouble(&ok);
+  if (!ok || v < min || v > max) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+void addOptions(QCommandLineParser& parser) {
+  parser.setApplicationDescription("Tierscope: tiered ML-inference cache engine and operator console.");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  for (const auto& option : {kHeadless, kDuration, kScreenshot, kL1Entries, kL1Mebibytes, kTtl, kKeys, kZipf, kRate,
+                             kThreads, kOriginLatency, kTrace, kNoWorkload, kLogLevel}) {
+    parser.addOption(option);
+  }
+}
+
+std::optional<QString> readSettings(const QCommandLineParser& parser, AppSettings& s) {
+  struct Numeric {
+    const QCommandLineOption& option;
+    double min, max;
+    double* out;
+  };
+  double duration, l1_entries, l1_mib, ttl, keys, zipf, rate, threads, latency_ms;
+  const Numeric numerics[] = {
+      {kDuration, 0, 1e9, &duration},  {kL1Entries, 0, 1e10, &l1_entries}, {kL1Mebibytes, 0, 1 << 20, &l1_mib},
+      {kTtl, 0, 1e9, &ttl},            {kKeys, 1, 1e10, &keys},            {kZipf, 0.01, 10, &zipf},
+      {kRate, 0, 1e8, &rate},          {kThreads, 1, 256, &threads},       {kOriginLatency, 0, 60'000, &latency_ms},
+  };
+  for (const Numeric& n : numerics) {
+    const QString text = parser.value(n.option);
+    auto v = toNumber(text, n.min, n.max);
+    if (!v) {
+      return QStringLiteral("--%1: '%2' is not a number in [%3, %4]")
+          .arg(n.option.names().first(), text)
+          .arg(n.min)
+          .arg(n.max);
+    }
+    *n.out = *v;
+  }
+  const QStringList levels{"trace", "debug", "info", "warn", "error", "off"};
+  s.log_level = parser.value(kLogLevel);
+  if (!levels.contains(s.log_level)) return QStringLiteral("--log-level: '%1' is not one of %2").arg(s.log_level, levels.join(", "));
+
+  s.headless = parser.isSet(kHeadless);
+  s.duration_seconds = duration;
+  s.screenshot_path = parser.value(kScreenshot);
+  s.run_workload = !parser.isSet(kNoWorkload);
+
+  s.engine.l1.max_entries = static_cast<size_t>(l1_entries);
+  s.engine.l1.max_bytes = static_cast<size_t>(l1_mib) << 20;
+  s.engine.l1.default_ttl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(ttl));
+  s.engine.origin.latency = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(latency_ms));
+
+  s.workload.key_count = static_cast<uint64_t>(keys);
+  s.workload.zipf_exponent = zipf;
+  s.workload.target_rate = rate;
+  s.workload.threads = static_cast<unsigned>(threads);
+  if (parser.isSet(kTrace)) {
+    try {
+      s.workload.trace = std::make_shared<const std::vector<uint64_t>>(read_trace(parser.value(kTrace).toStdString()));
+    } catch (const TraceError& e) {
+      return QStringLiteral("--trace: %1").arg(QString::fromStdString(e.what()));
+    }
+    if (s.workload.trace->empty()) return QStringLiteral("--trace: %1 holds no keys").arg(parser.value(kTrace));
+  }
+  return std::nullopt;
+}
+
+bool argvHas(int argc, char** argv, const QStringList& flags) {
+  for (int i = 1; i < argc; ++i) {
+    const QString arg = QString::fromLocal8Bit(argv[i]);
+    for (const QString& flag : flags) {
+      if (arg == flag || arg.startsWith(flag + "=")) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace tierscope::app

@@ -1,0 +1,36 @@
+// AppSettings: what the `tierscope` command line asks for, parsed and validated, and
+// turned into engine and workload options.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <memory>
+#include <optional>
+
+#include "tierscope/engine.h"
+#include "tierscope/workload.h"
+
+class QCommandLineParser;
+
+namespace tierscope::app {
+
+struct AppSettings {
+  bool headless = false;
+  double duration_seconds = 0;  // 0 = until closed or interrupted
+  QString screenshot_path;      // non-empty: write a PNG of the window, then exit
+  QString log_level = "info";
+  EngineOptions engine;
+  WorkloadOptions workload;
+  bool run_workload = true;
+};
+
+// Declares every option on the parser (help and version included).
+void addOptions(QCommandLineParser& parser);
+
+// Reads the parsed options; returns an error message for an invalid value.
+std::optional<QString> readSettings(const QCommandLineParser& parser, AppSettings& settings);
+
+// True when argv holds one of these flags; used before any Qt application exists.
+bool argvHas(int argc, char** argv, const QStringList& flags);
+
+}  // namespace tierscope::app

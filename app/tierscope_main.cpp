@@ -1,0 +1,129 @@
+// tierscope: the desktop console over an embedded engine, or (--headless, or when no
+// display is available) the same engine with a one-line live summary on stdout.
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QTimer>
+#include <cstdio>
+#include <memory>
+
+#include "app_settings.h"
+#include "dashboard_widget.h"
+#include "headless_runner.h"
+#include "main_window.h"
+#include "tierscope/version.h"
+
+namespace {
+
+using tierscope::app::AppSettings;
+
+bool displayAvailable() {
+  return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+         !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+std::shared_ptr<spdlog::logger> makeLogger(const QString& level) {
+  auto logger = std::make_shared<spdlog::logger>("tierscope", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  logger->set_level(spdlog::level::from_str(level.toStdString()));
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  return logger;
+}
+
+// Saves a PNG of the window once the hit-rate chart has a few points, then quits.
+void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, spdlog::logger& log) {
+  auto* poll = new QTimer(&window);
+  auto* deadline = new QElapsedTimer;
+  deadline->start();
+  QObject::connect(poll, &QTimer::timeout, &window, [&window, path, poll, deadline, &log] {
+    constexpr int kPointsWanted = 4;
+    constexpr qint64 kGiveUpMs = 30'000;
+    if (window.dashboard()->hitRateSeries()->count() >= kPointsWanted) {
+      poll->stop();
+      delete deadline;
+      const bool saved = window.grab().save(path, "PNG");
+      if (saved) {
+        log.info("screenshot written to {}", path.toStdString());
+      } else {
+        log.error("cannot write screenshot to {}", path.toStdString());
+      }
+      QCoreApplication::exit(saved ? 0 : 1);
+    } else if (deadline->elapsed() > kGiveUpMs) {
+      poll->stop();
+      delete deadline;
+      log.error("no chart data after {} s; screenshot not taken", kGiveUpMs / 1000);
+      QCoreApplication::exit(1);
+    }
+  });
+  poll->start(100);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using tierscope::app::argvHas;
+  const bool help_or_version = argvHas(argc, argv, {"-h", "--help", "--help-all", "-v", "--version"});
+  const bool wants_screenshot = argvHas(argc, argv, {"--screenshot"});
+  bool headless = argvHas(argc, argv, {"--headless"});
+  // A screenshot needs no screen: render offscreen.
+  if (wants_screenshot && !displayAvailable()) qputenv("QT_QPA_PLATFORM", "offscreen");
+  const bool fall_back_to_headless = !headless && !help_or_version && !wants_screenshot && !displayAvailable();
+  if (fall_back_to_headless) {
+    std::fprintf(stderr, "tierscope: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless\n");
+    headless = true;
+  }
+
+  std::unique_ptr<QCoreApplication> app;
+  if (headless || help_or_version) {
+    app = std::make_unique<QCoreApplication>(argc, argv);
+  } else {
+    app = std::make_unique<QApplication>(argc, argv);
+  }
+  QCoreApplication::setApplicationName("tierscope");
+  QCoreApplication::setOrganizationName("Tierscope");
+  QCoreApplication::setApplicationVersion(tierscope::version_string());
+
+  QCommandLineParser parser;
+  tierscope::app::addOptions(parser);
+  parser.process(*app);  // exits for --help, --version and unknown options
+
+  AppSettings settings;
+  if (auto error = tierscope::app::readSettings(parser, settings)) {
+    std::fprintf(stderr, "tierscope: %s\n", qPrintable(*error));
+    return 2;
+  }
+  settings.headless = headless;
+
+  auto log = makeLogger(settings.log_level);
+  settings.engine.l1.logger = log;
+  settings.workload.logger = log;
+  log->info("tierscope {} starting ({}): L1 {} entries / {} MiB, workload {}", tierscope::version_string(),
+            headless ? "headless" : "desktop", settings.engine.l1.max_entries, settings.engine.l1.max_bytes >> 20,
+            settings.run_workload ? "on" : "off");
+
+  tierscope::Engine engine(settings.engine);
+  std::unique_ptr<tierscope::WorkloadDriver> workload;
+  if (settings.run_workload) {
+    workload = std::make_unique<tierscope::WorkloadDriver>(engine.l1(), engine.origin(), settings.workload);
+  }
+
+  try {
+    if (headless) return tierscope::app::runHeadless(engine, workload.get(), settings.duration_seconds);
+
+    tierscope::ui::MainWindow window(engine);
+    window.show();
+    if (workload) workload->start();
+    if (!settings.screenshot_path.isEmpty()) scheduleScreenshot(window, settings.screenshot_path, *log);
+    if (settings.duration_seconds > 0) {
+      QTimer::singleShot(static_cast<int>(settings.duration_seconds * 1000), app.get(), &QCoreApplication::quit);
+    }
+    const int rc = app->exec();
+    if (workload) workload->stop();
+    return rc;
+  } catch (const std::exception& e) {
+    log->critical("{}", e.what());
+    return 1;
+  }
+}

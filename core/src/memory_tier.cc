@@ -1,0 +1,131 @@
+#include "tierscope/memory_tier.h"
+
+#include <spdlog/logger.h>
+
+#include <vector>
+
+#include "lru_shard.h"
+
+namespace tierscope {
+
+using internal::LruShard;
+
+struct MemoryTier::Impl {
+  explicit Impl(MemoryTierOptions opts)
+      : options(std::move(opts)),
+        clock(options.clock ? options.clock : &system_clock),
+        shard_bits(options.shard_bits > 12 ? 12 : options.shard_bits),
+        max_entries(options.max_entries),
+        max_bytes(options.max_bytes) {
+    shards.reserve(size_t{1} << shard_bits);
+    for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) shards.push_back(std::make_unique<LruShard>(totals));
+  }
+
+  size_t shard_of(std::string_view key) const {
+    if (shard_bits == 0) return 0;
+    // Fibonacci mixing so the shard index does not reuse the bits that pick the
+    // bucket inside the shard's hash map.
+    uint64_t h = std::hash<std::string_view>{}(key) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> (64 - shard_bits));
+  }
+
+  bool over_budget() const {
+    size_t me = max_entries.load(std::memory_order_relaxed);
+    size_t mb = max_bytes.load(std::memory_order_relaxed);
+    return (me != 0 && totals.entries.load(std::memory_order_relaxed) > static_cast<int64_t>(me)) ||
+           (mb != 0 && totals.bytes.load(std::memory_order_relaxed) > static_cast<int64_t>(mb));
+  }
+
+  // Evicts until within budget: first from the shard that just grew (its own LRU
+  // order decides), then round-robin over the others. Never evicts `protected_key`.
+  void enforce_capacity(size_t home, std::string_view protected_key) {
+    while (over_budget() && shards[home]->evict_one(protected_key)) {
+    }
+    size_t idle_in_a_row = 0;
+    for (size_t i = (home + 1) % shards.size(); over_budget() && idle_in_a_row < shards.size();
+         i = (i + 1) % shards.size()) {
+      idle_in_a_row = shards[i]->evict_one(protected_key) ? 0 : idle_in_a_row + 1;
+    }
+  }
+
+  MemoryTierOptions options;
+  SystemClock system_clock;
+  const Clock* clock;
+  const unsigned shard_bits;
+  std::atomic<size_t> max_entries;
+  std::atomic<size_t> max_bytes;
+  internal::TierTotals totals;
+  std::atomic<uint64_t> rejected{0};
+  std::vector<std::unique_ptr<LruShard>> shards;
+};
+
+MemoryTier::MemoryTier(MemoryTierOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+MemoryTier::~MemoryTier() = default;
+
+Value MemoryTier::get(std::string_view key) {
+  return impl_->shards[impl_->shard_of(key)]->get(key, *impl_->clock);
+}
+
+bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
+  if (!value || ttl < Duration::zero()) return false;
+  const size_t charge = charge_of(key.size(), value->size());
+  const size_t max_bytes = impl_->max_bytes.load(std::memory_order_relaxed);
+  if (max_bytes != 0 && charge > max_bytes) {
+    impl_->rejected.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (ttl == Duration::zero()) ttl = impl_->options.default_ttl;
+  const TimePoint expires = ttl == Duration::zero() ? kNever : impl_->clock->now() + ttl;
+  const size_t home = impl_->shard_of(key);
+  impl_->shards[home]->put(key, std::move(value), charge, expires);
+  impl_->enforce_capacity(home, key);
+  return true;
+}
+
+bool MemoryTier::erase(std::string_view key) { return impl_->shards[impl_->shard_of(key)]->erase(key); }
+
+void MemoryTier::clear() {
+  size_t removed = 0;
+  for (auto& shard : impl_->shards) removed += shard->clear();
+  if (impl_->options.logger) impl_->options.logger->info("L1 cleared: {} entries removed", removed);
+}
+
+void MemoryTier::set_capacity(size_t max_entries, size_t max_bytes) {
+  const uint64_t evictions_before = snapshot().evictions;
+  impl_->max_entries.store(max_entries, std::memory_order_relaxed);
+  impl_->max_bytes.store(max_bytes, std::memory_order_relaxed);
+  // Shrink evenly: one entry from each shard per round keeps every shard's share
+  // (hashing spreads keys evenly) instead of emptying the first shards.
+  size_t idle_in_a_row = 0;
+  for (size_t i = 0; impl_->over_budget() && idle_in_a_row < impl_->shards.size();
+       i = (i + 1) % impl_->shards.size()) {
+    idle_in_a_row = impl_->shards[i]->evict_one({}) ? 0 : idle_in_a_row + 1;
+  }
+  if (impl_->options.logger) {
+    impl_->options.logger->info("L1 capacity set to {} entries, {} bytes ({} evicted)", max_entries, max_bytes,
+                                snapshot().evictions - evictions_before);
+  }
+}
+
+MemoryTierStats MemoryTier::snapshot() const {
+  MemoryTierStats s;
+  for (const auto& shard : impl_->shards) {
+    s.hits += shard->hits.get();
+    s.misses += shard->misses.get();
+    s.puts += shard->puts.get();
+    s.evictions += shard->evictions.get();
+    s.expirations += shard->expirations.get();
+    s.erases += shard->erases.get();
+  }
+  s.rejected = impl_->rejected.load(std::memory_order_relaxed);
+  // Totals can dip below zero for an instant while another thread is mid-update.
+  s.entries = static_cast<uint64_t>(std::max<int64_t>(0, impl_->totals.entries.load(std::memory_order_relaxed)));
+  s.bytes = static_cast<uint64_t>(std::max<int64_t>(0, impl_->totals.bytes.load(std::memory_order_relaxed)));
+  s.max_entries = impl_->max_entries.load(std::memory_order_relaxed);
+  s.max_bytes = impl_->max_bytes.load(std::memory_order_relaxed);
+  return s;
+}
+
+size_t MemoryTier::shard_count() const { return impl_->shards.size(); }
+
+}  // namespace tierscope

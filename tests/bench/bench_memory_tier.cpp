@@ -1,0 +1,153 @@
+// L1 get/put throughput at 1 and 2 threads: the sharded MemoryTier against a naive
+// global-mutex std::list + std::unordered_map LRU, measured in the same run.
+// Results and the command: docs/benchmarks.md.
+#include <benchmark/benchmark.h>
+
+#include <list>
+#include <mutex>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tierscope/memory_tier.h"
+#include "tierscope/zipf.h"
+
+namespace {
+
+using tierscope::MemoryTier;
+using tierscope::MemoryTierOptions;
+using tierscope::Value;
+
+// The baseline: what a first implementation usually is.
+class NaiveLru {
+ public:
+  explicit NaiveLru(size_t capacity) : capacity_(capacity) {}
+
+  Value get(const std::string& key) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second);
+    return it->second->second;
+  }
+
+  void put(const std::string& key, Value value) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      it->second->second = std::move(value);
+      order_.splice(order_.begin(), order_, it->second);
+      return;
+    }
+    order_.emplace_front(key, std::move(value));
+    index_.emplace(key, order_.begin());
+    if (index_.size() > capacity_) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  size_t capacity_;
+  std::list<std::pair<std::string, Value>> order_;
+  std::unordered_map<std::string, std::list<std::pair<std::string, Value>>::iterator> index_;
+};
+
+class TierAdapter {
+ public:
+  explicit TierAdapter(size_t capacity) : tier_(options(capacity)) {}
+  Value get(const std::string& key) { return tier_.get(key); }
+  void put(const std::string& key, Value value) { tier_.put(key, std::move(value)); }
+
+ private:
+  static MemoryTierOptions options(size_t capacity) {
+    MemoryTierOptions o;
+    o.max_entries = capacity;
+    o.max_bytes = 0;
+    return o;
+  }
+  MemoryTier tier_;
+};
+
+constexpr size_t kCapacity = 100'000;
+constexpr size_t kKeySpace = 1'000'000;  // puts and the Zipf mix go beyond the capacity
+
+const std::vector<std::string>& keys() {
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> v;
+    v.reserve(kKeySpace);
+    for (size_t i = 0; i < kKeySpace; ++i) v.push_back("model:v3:image:" + std::to_string(i * 2654435761u % 999'999'937));
+    return v;
+  }();
+  return k;
+}
+
+const Value& smallValue() {
+  static const Value v = tierscope::make_value(std::string(256, 'x'));
+  return v;
+}
+
+template <typename Cache>
+Cache& prefilledCache() {
+  // Built once and kept for the process: both thread counts read the same cache.
+  static Cache* cache = [] {
+    auto* c = new Cache(kCapacity);
+    for (size_t i = 0; i < kCapacity; ++i) c->put(keys()[i], smallValue());
+    return c;
+  }();
+  return *cache;
+}
+
+// Hit path: every key read is resident.
+template <typename Cache>
+void BM_Get(benchmark::State& state) {
+  Cache& cache = prefilledCache<Cache>();
+  std::mt19937_64 rng(state.thread_index());
+  std::uniform_int_distribution<size_t> pick(0, kCapacity - 1);
+  std::vector<size_t> order(4096);
+  for (auto& i : order) i = pick(rng);
+  size_t n = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(cache.get(keys()[order[n++ & 4095]]));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Insert path: new keys beyond the capacity, so most puts also evict.
+template <typename Cache>
+void BM_Put(benchmark::State& state) {
+  static Cache cache(kCapacity);
+  size_t n = static_cast<size_t>(state.thread_index()) * (kKeySpace / 2);
+  for (auto _ : state) {
+    cache.put(keys()[n++ % kKeySpace], smallValue());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// A cache in use: Zipf(0.9) keys over 1M, get and on a miss put.
+template <typename Cache>
+void BM_ZipfGetOrPut(benchmark::State& state) {
+  static Cache cache(kCapacity);
+  tierscope::ZipfGenerator zipf(kKeySpace, 0.9, 7 + state.thread_index());
+  std::vector<size_t> order(1 << 16);
+  for (auto& i : order) i = zipf.next() - 1;
+  size_t n = 0;
+  for (auto _ : state) {
+    const std::string& key = keys()[order[n++ & 0xffff]];
+    if (!cache.get(key)) cache.put(key, smallValue());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+}  // namespace
+
+BENCHMARK_TEMPLATE(BM_Get, NaiveLru)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Get, TierAdapter)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Put, NaiveLru)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Put, TierAdapter)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_ZipfGetOrPut, NaiveLru)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_ZipfGetOrPut, TierAdapter)->Threads(1)->Threads(2)->UseRealTime();
+
+BENCHMARK_MAIN();

@@ -1,0 +1,283 @@
+// L1 memory tier semantics: LRU order, TTL with a fake clock, byte budget, live
+// resizing, statistics, and concurrent use.
+#include <QtTest>
+
+#include <atomic>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "tierscope/memory_tier.h"
+
+using namespace tierscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+Value bytes(size_t n, char fill = 'v') { return make_value(std::string(n, fill)); }
+
+MemoryTierOptions exactLru(size_t max_entries, size_t max_bytes = 0) {
+  MemoryTierOptions o;
+  o.max_entries = max_entries;
+  o.max_bytes = max_bytes;
+  o.shard_bits = 0;  // one shard: a single global LRU order
+  return o;
+}
+
+}  // namespace
+
+class MemoryTierTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void getReturnsWhatPutStored() {
+    MemoryTier tier(exactLru(10));
+    QVERIFY(tier.get("a") == nullptr);
+    QVERIFY(tier.put("a", make_value("alpha")));
+    Value v = tier.get("a");
+    QVERIFY(v);
+    QCOMPARE(*v, std::string("alpha"));
+    QVERIFY(tier.put("a", make_value("beta")));  // replace
+    QCOMPARE(*tier.get("a"), std::string("beta"));
+    QCOMPARE(tier.snapshot().entries, 1u);
+  }
+
+  void evictsLeastRecentlyUsed() {
+    MemoryTier tier(exactLru(3));
+    tier.put("a", bytes(1));
+    tier.put("b", bytes(1));
+    tier.put("c", bytes(1));
+    QVERIFY(tier.get("a"));  // a is now most recent; b is the LRU
+    tier.put("d", bytes(1));
+    QVERIFY(tier.get("b") == nullptr);
+    QVERIFY(tier.get("a") && tier.get("c") && tier.get("d"));
+    tier.put("c", bytes(2));  // a replace refreshes recency too: order now a, d, c
+    tier.put("e", bytes(1));  // evicts a
+    QVERIFY(tier.get("a") == nullptr);
+    QVERIFY(tier.get("d") && tier.get("c") && tier.get("e"));
+    QCOMPARE(tier.snapshot().evictions, 2u);
+  }
+
+  void valuesOutliveEviction() {
+    MemoryTier tier(exactLru(1));
+    tier.put("a", make_value("kept by the reader"));
+    Value held = tier.get("a");
+    tier.put("b", bytes(1));
+    QVERIFY(tier.get("a") == nullptr);
+    QCOMPARE(*held, std::string("kept by the reader"));
+  }
+
+  void ttlExpiresOnReadWithFakeClock() {
+    ManualClock clock;
+    MemoryTierOptions o = exactLru(10);
+    o.clock = &clock;
+    o.default_ttl = 60s;
+    MemoryTier tier(o);
+    tier.put("short", bytes(1), 10s);
+    tier.put("default", bytes(1));          // 60 s
+    tier.put("long", bytes(1), 3600s);
+    clock.advance(9s);
+    QVERIFY(tier.get("short"));
+    clock.advance(1s);  // exactly at the deadline: expired
+    QVERIFY(tier.get("short") == nullptr);
+    clock.advance(49s);
+    QVERIFY(tier.get("default"));
+    clock.advance(1s);
+    QVERIFY(tier.get("default") == nullptr);
+    QVERIFY(tier.get("long"));
+    const MemoryTierStats s = tier.snapshot();
+    QCOMPARE(s.expirations, 2u);
+    QCOMPARE(s.entries, 1u);
+    QCOMPARE(s.bytes, uint64_t(MemoryTier::charge_of(4, 1)));
+    // Re-putting an expired key starts a fresh TTL.
+    tier.put("short", bytes(1), 10s);
+    clock.advance(5s);
+    QVERIFY(tier.get("short"));
+  }
+
+  void noTtlMeansNoExpiry() {
+    ManualClock clock;
+    MemoryTierOptions o = exactLru(10);
+    o.clock = &clock;
+    MemoryTier tier(o);
+    tier.put("k", bytes(1));
+    clock.advance(24h * 365 * 10);
+    QVERIFY(tier.get("k"));
+    QVERIFY(!tier.put("neg", bytes(1), -1s));
+    QVERIFY(tier.get("neg") == nullptr);
+  }
+
+  void byteBudgetWithMixedSizes() {
+    // Room for exactly a (1000 B), b (100 B) and c (1000 B).
+    const size_t budget = MemoryTier::charge_of(1, 1000) * 2 + MemoryTier::charge_of(1, 100);
+    MemoryTier tier(exactLru(0, budget));
+    tier.put("a", bytes(1000));
+    tier.put("b", bytes(100));
+    tier.put("c", bytes(1000));
+    tier.put("d", bytes(500));
+    // d does not fit beside a, b and c: a, the least recently used, goes.
+    MemoryTierStats s = tier.snapshot();
+    QVERIFY(tier.get("a") == nullptr);
+    QCOMPARE(s.entries, 3u);
+    QCOMPARE(s.bytes, uint64_t(MemoryTier::charge_of(1, 100) + MemoryTier::charge_of(1, 1000) +
+                               MemoryTier::charge_of(1, 500)));
+    QVERIFY(s.bytes <= budget);
+    // One large entry pushes out several small ones.
+    tier.put("big", bytes(1600));
+    s = tier.snapshot();
+    QVERIFY(s.bytes <= budget);
+    QVERIFY(tier.get("big"));
+    QCOMPARE(s.evictions, 3u);  // a, then b and c for big; d still fits beside it
+    QVERIFY(tier.get("d"));
+    // An entry larger than the whole budget is refused and counted, nothing evicted.
+    QVERIFY(!tier.put("huge", bytes(budget)));
+    QCOMPARE(tier.snapshot().rejected, 1u);
+    QVERIFY(tier.get("big"));
+  }
+
+  void replacingChangesBytesNotEntries() {
+    MemoryTier tier(exactLru(10));
+    tier.put("k", bytes(10));
+    tier.put("k", bytes(1000));
+    const MemoryTierStats s = tier.snapshot();
+    QCOMPARE(s.entries, 1u);
+    QCOMPARE(s.bytes, uint64_t(MemoryTier::charge_of(1, 1000)));
+    QCOMPARE(s.puts, 2u);
+  }
+
+  void liveShrinkEvictsAtOnceKeepingMostRecent() {
+    MemoryTier tier(exactLru(1000));
+    for (int i = 0; i < 1000; ++i) tier.put("k" + std::to_string(i), bytes(10));
+    tier.set_capacity(100, 0);
+    MemoryTierStats s = tier.snapshot();
+    QCOMPARE(s.entries, 100u);
+    QCOMPARE(s.evictions, 900u);
+    QCOMPARE(s.max_entries, 100u);
+    for (int i = 900; i < 1000; ++i) QVERIFY2(tier.get("k" + std::to_string(i)), "a recent key was evicted");
+    // Growing again lets the tier fill up again.
+    tier.set_capacity(2000, 0);
+    for (int i = 0; i < 1500; ++i) tier.put("n" + std::to_string(i), bytes(10));
+    QCOMPARE(tier.snapshot().entries, 1600u);
+    // Shrinking the byte budget also evicts at once.
+    tier.set_capacity(0, MemoryTier::charge_of(5, 10) * 10);
+    QVERIFY(tier.snapshot().bytes <= MemoryTier::charge_of(5, 10) * 10);
+  }
+
+  void liveShrinkAcrossShards() {
+    MemoryTierOptions o;
+    o.max_entries = 10'000;
+    o.max_bytes = 0;
+    o.shard_bits = 4;
+    MemoryTier tier(o);
+    QCOMPARE(tier.shard_count(), 16u);
+    for (int i = 0; i < 10'000; ++i) tier.put("k" + std::to_string(i), bytes(8));
+    QCOMPARE(tier.snapshot().entries, 10'000u);
+    tier.set_capacity(1'000, 0);
+    QCOMPARE(tier.snapshot().entries, 1'000u);
+    tier.set_capacity(10, 0);  // fewer entries than shards still holds exactly
+    QCOMPARE(tier.snapshot().entries, 10u);
+    int present = 0;
+    for (int i = 0; i < 10'000; ++i) present += tier.get("k" + std::to_string(i)) != nullptr;
+    QCOMPARE(present, 10);
+  }
+
+  void statsMatchOperations() {
+    MemoryTier tier(exactLru(2));
+    tier.put("a", bytes(1));   // puts 1
+    tier.get("a");             // hit
+    tier.get("zz");            // miss
+    tier.put("b", bytes(1));   // puts 2
+    tier.put("c", bytes(1));   // puts 3, evicts a
+    tier.get("a");             // miss
+    QVERIFY(tier.erase("b"));  // erase
+    QVERIFY(!tier.erase("b"));
+    tier.clear();              // erases c
+    const MemoryTierStats s = tier.snapshot();
+    QCOMPARE(s.hits, 1u);
+    QCOMPARE(s.misses, 2u);
+    QCOMPARE(s.puts, 3u);
+    QCOMPARE(s.evictions, 1u);
+    QCOMPARE(s.erases, 2u);
+    QCOMPARE(s.entries, 0u);
+    QCOMPARE(s.bytes, 0u);
+    QCOMPARE(s.lookups(), 3u);
+    QCOMPARE(s.hit_rate(), 1.0 / 3.0);
+  }
+
+  // Eight threads on a single shard: every value read back belongs to its key, and the
+  // counters agree exactly with what the threads did.
+  void eightThreadsHammerOneShard() {
+    constexpr int kThreads = 8;
+    constexpr int kOpsPerThread = 40'000;
+    constexpr int kKeys = 500;
+    MemoryTier tier(exactLru(200, 64 * 1024));
+    std::atomic<uint64_t> gets{0}, hits{0}, puts_ok{0}, erased{0}, wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937 rng(t);
+        std::uniform_int_distribution<int> key_dist(0, kKeys - 1), op_dist(0, 99), size_dist(0, 400);
+        for (int i = 0; i < kOpsPerThread; ++i) {
+          const std::string key = "key" + std::to_string(key_dist(rng));
+          const int op = op_dist(rng);
+          if (op < 60) {
+            gets.fetch_add(1);
+            if (Value v = tier.get(key)) {
+              hits.fetch_add(1);
+              if (v->compare(0, key.size(), key) != 0 || (*v)[key.size()] != '|') wrong.fetch_add(1);
+            }
+          } else if (op < 95) {
+            std::string value = key + "|" + std::string(size_dist(rng), char('a' + t));
+            puts_ok.fetch_add(tier.put(key, make_value(std::move(value))) ? 1 : 0);
+          } else {
+            erased.fetch_add(tier.erase(key) ? 1 : 0);
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+
+    const MemoryTierStats s = tier.snapshot();
+    QCOMPARE(wrong.load(), 0u);
+    QCOMPARE(s.hits + s.misses, gets.load());
+    QCOMPARE(s.hits, hits.load());
+    QCOMPARE(s.puts, puts_ok.load());
+    QCOMPARE(s.erases, erased.load());
+    QVERIFY(s.entries <= 200);
+    QVERIFY(s.bytes <= 64 * 1024);
+    // The counted entries and bytes are exactly what is really there.
+    uint64_t present = 0, charged = 0;
+    for (int k = 0; k < kKeys; ++k) {
+      const std::string key = "key" + std::to_string(k);
+      if (Value v = tier.get(key)) {
+        ++present;
+        charged += MemoryTier::charge_of(key.size(), v->size());
+      }
+    }
+    QCOMPARE(s.entries, present);
+    QCOMPARE(s.bytes, charged);
+  }
+
+  // Many shards under concurrent puts: the global limits hold once the threads stop.
+  void concurrentPutsRespectGlobalLimits() {
+    MemoryTierOptions o;
+    o.max_entries = 1'000;
+    o.max_bytes = 0;
+    o.shard_bits = 4;
+    MemoryTier tier(o);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 20'000; ++i) tier.put("t" + std::to_string(t) + ":" + std::to_string(i), bytes(16));
+      });
+    }
+    for (auto& th : threads) th.join();
+    const MemoryTierStats s = tier.snapshot();
+    QCOMPARE(s.entries, 1'000u);
+    QCOMPARE(s.puts, 160'000u);
+    QCOMPARE(s.evictions, 159'000u);
+  }
+};
+
+QTEST_GUILESS_MAIN(MemoryTierTest)
+#include "test_memory_tier.moc"

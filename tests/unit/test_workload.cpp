@@ -1,0 +1,164 @@
+// Zipf key stream, simulated origin and the workload driver against a real L1 tier.
+#include <QtTest>
+
+#include <map>
+#include <thread>
+
+#include "tierscope/memory_tier.h"
+#include "tierscope/simulated_origin.h"
+#include "tierscope/workload.h"
+#include "tierscope/zipf.h"
+
+using namespace tierscope;
+using namespace std::chrono_literals;
+
+class WorkloadTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void zipfMatchesItsDistribution_data() {
+    QTest::addColumn<quint64>("n");
+    QTest::addColumn<double>("s");
+    QTest::newRow("n=1000 s=0.9") << quint64(1000) << 0.9;
+    QTest::newRow("n=1000 s=1.0") << quint64(1000) << 1.0;
+    QTest::newRow("n=50 s=1.5") << quint64(50) << 1.5;
+    QTest::newRow("n=100000 s=0.6") << quint64(100000) << 0.6;
+  }
+
+  // Chi-square goodness of fit over the 20 most popular ranks plus the tail, with a
+  // fixed seed: the sampler drifting from P(k) ~ k^-s fails this by a wide margin.
+  void zipfMatchesItsDistribution() {
+    QFETCH(quint64, n);
+    QFETCH(double, s);
+    ZipfGenerator zipf(n, s, 1234);
+    constexpr int kDraws = 400'000;
+    constexpr uint64_t kHead = 20;
+    std::vector<double> observed(kHead + 1, 0);
+    for (int i = 0; i < kDraws; ++i) {
+      const uint64_t k = zipf.next();
+      QVERIFY(k >= 1 && k <= n);
+      observed[std::min(k, kHead + 1) - 1] += 1;
+    }
+    double chi2 = 0, head_probability = 0;
+    for (uint64_t k = 1; k <= kHead && k <= n; ++k) {
+      const double expected = zipf.probability(k) * kDraws;
+      head_probability += zipf.probability(k);
+      chi2 += (observed[k - 1] - expected) * (observed[k - 1] - expected) / expected;
+    }
+    if (n > kHead) {
+      const double expected = (1.0 - head_probability) * kDraws;
+      chi2 += (observed[kHead] - expected) * (observed[kHead] - expected) / expected;
+    }
+    // 20 degrees of freedom: P(chi2 > 45.3) = 0.001.
+    QVERIFY2(chi2 < 45.3, qPrintable(QString("chi2 = %1").arg(chi2)));
+  }
+
+  void zipfRejectsBadParameters() {
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ZipfGenerator(0, 1.0, 1));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ZipfGenerator(10, 0.0, 1));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ZipfGenerator(10, -1.0, 1));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ZipfGenerator(10, std::nan(""), 1));
+  }
+
+  void originIsSlowAndDeterministic() {
+    SimulatedOriginOptions o;
+    o.latency = 20ms;
+    o.min_value_bytes = 100;
+    o.max_value_bytes = 200;
+    SimulatedOrigin origin(o);
+    const auto start = std::chrono::steady_clock::now();
+    Value a = origin.load("key:1");
+    QVERIFY(std::chrono::steady_clock::now() - start >= 20ms);  // it really waits
+    QCOMPARE(*a, *origin.load("key:1"));
+    QVERIFY(a->size() >= 100 && a->size() <= 200);
+    QCOMPARE(*a, SimulatedOrigin::expected_value("key:1", 100, 200));
+    QCOMPARE(a->substr(0, 5), std::string("key:1"));
+    QCOMPARE(origin.loads(), 2u);
+  }
+
+  // The driver's lookups are exactly the tier's lookups; every miss is one origin load
+  // and one put; values read back belong to their keys.
+  void driverFeedsTheTier() {
+    MemoryTierOptions to;
+    to.max_entries = 500;
+    MemoryTier tier(to);
+    SimulatedOriginOptions oo;
+    oo.latency = Duration::zero();
+    SimulatedOrigin origin(oo);
+    WorkloadOptions wo;
+    wo.key_count = 5'000;
+    wo.threads = 3;
+    wo.target_rate = 0;  // unthrottled
+    WorkloadDriver driver(tier, origin, wo);
+    driver.start();
+    QTRY_VERIFY_WITH_TIMEOUT(driver.snapshot().requests > 50'000, 20'000);
+    driver.stop();
+    QVERIFY(!driver.running());
+    const WorkloadStats w = driver.snapshot();
+    const MemoryTierStats s = tier.snapshot();
+    QCOMPARE(s.lookups(), w.requests);
+    QCOMPARE(s.misses, w.origin_loads);
+    QCOMPARE(origin.loads(), w.origin_loads);
+    QCOMPARE(s.puts, w.origin_loads);
+    QCOMPARE(w.value_errors, 0u);
+    QCOMPARE(s.entries, 500u);
+    // Zipf(0.9) over 5000 keys with 10 % of them cached hits far more than 10 %.
+    QVERIFY2(s.hit_rate() > 0.4, qPrintable(QString::number(s.hit_rate())));
+  }
+
+  void driverThrottlesToTheTargetRate() {
+    MemoryTier tier(MemoryTierOptions{});
+    SimulatedOrigin origin(SimulatedOriginOptions{.latency = Duration::zero()});
+    WorkloadOptions wo;
+    wo.threads = 2;
+    wo.target_rate = 200;
+    WorkloadDriver driver(tier, origin, wo);
+    driver.start();
+    std::this_thread::sleep_for(500ms);
+    driver.stop();
+    // Unthrottled, two threads issue hundreds of thousands per second; at 200/s half
+    // a second is about 100 (upper bound only: a loaded machine may issue fewer).
+    QVERIFY2(driver.snapshot().requests <= 200, qPrintable(QString::number(driver.snapshot().requests)));
+    // A rate change while running takes effect.
+    driver.set_target_rate(0);
+    QCOMPARE(driver.target_rate(), 0.0);
+  }
+
+  void driverReplaysATraceInOrder() {
+    MemoryTierOptions to;
+    to.max_entries = 0;
+    to.max_bytes = 0;
+    MemoryTier tier(to);
+    SimulatedOrigin origin(SimulatedOriginOptions{.latency = Duration::zero()});
+    WorkloadOptions wo;
+    wo.trace = std::make_shared<const std::vector<uint64_t>>(std::vector<uint64_t>{1, 2, 3, 1, 2, 3, 4});
+    wo.threads = 1;
+    wo.target_rate = 0;
+    wo.key_prefix = "t:";
+    WorkloadDriver driver(tier, origin, wo);
+    driver.start();
+    QTRY_VERIFY_WITH_TIMEOUT(driver.snapshot().requests >= 7, 5'000);
+    driver.stop();
+    // Distinct keys are loaded once each; everything else hits (the trace loops).
+    QCOMPARE(origin.loads(), 4u);
+    QVERIFY(tier.get("t:4"));
+    QVERIFY(tier.get("t:1"));
+  }
+
+  void driverRejectsUnusableOptions() {
+    MemoryTier tier(MemoryTierOptions{});
+    SimulatedOrigin origin(SimulatedOriginOptions{});
+    WorkloadOptions no_threads;
+    no_threads.threads = 0;
+    WorkloadDriver a(tier, origin, no_threads);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, a.start());
+    WorkloadOptions empty_trace;
+    empty_trace.trace = std::make_shared<const std::vector<uint64_t>>();
+    WorkloadDriver b(tier, origin, empty_trace);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, b.start());
+    QVERIFY(!b.running());
+  }
+};
+
+QTEST_GUILESS_MAIN(WorkloadTest)
+#include "test_workload.moc"

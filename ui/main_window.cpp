@@ -1,0 +1,40 @@
+#include "main_window.h"
+
+#include <QTabWidget>
+
+#include "dashboard_widget.h"
+#include "engine_worker.h"
+
+namespace tierscope::ui {
+
+void registerMetaTypes() { qRegisterMetaType<EngineSample>("tierscope::ui::EngineSample"); }
+
+MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
+  registerMetaTypes();
+  setWindowTitle(tr("Tierscope"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/tierscope.svg")));
+  resize(1200, 760);
+
+  tabs_ = new QTabWidget;
+  dashboard_ = new DashboardWidget;
+  tabs_->addTab(dashboard_, tr("Dashboard"));
+  setCentralWidget(tabs_);
+
+  worker_ = new EngineWorker(engine);
+  worker_->moveToThread(&worker_thread_);
+  worker_thread_.setObjectName("tierscope-engine-worker");
+  connect(&worker_thread_, &QThread::started, worker_, &EngineWorker::start);
+  connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  connect(worker_, &EngineWorker::sampleReady, dashboard_, &DashboardWidget::addSample, Qt::QueuedConnection);
+  connect(worker_, &EngineWorker::capacityApplied, dashboard_, &DashboardWidget::showCapacity, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::l1CapacityRequested, worker_, &EngineWorker::setL1Capacity,
+          Qt::QueuedConnection);
+  worker_thread_.start();
+}
+
+MainWindow::~MainWindow() {
+  worker_thread_.quit();
+  worker_thread_.wait();
+}
+
+}  // namespace tierscope::ui

@@ -1,0 +1,39 @@
+// MainWindow: the Tierscope desktop window — tabs over one engine. It starts an
+// EngineWorker on its own thread and wires the dashboard to it with queued connections.
+//
+// Ownership: borrows the Engine (which must outlive the window); owns the worker thread
+// and stops it in its destructor. Thread safety: GUI thread only.
+#pragma once
+
+#include <QMainWindow>
+#include <QThread>
+
+#include "tierscope/engine.h"
+
+class QTabWidget;
+
+namespace tierscope::ui {
+
+class DashboardWidget;
+class EngineWorker;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  DashboardWidget* dashboard() const { return dashboard_; }
+
+ private:
+  QThread worker_thread_;
+  EngineWorker* worker_;  // lives on worker_thread_, deleted when it finishes
+  QTabWidget* tabs_;
+  DashboardWidget* dashboard_;
+};
+
+// Registers the value types that cross threads in queued signals. Idempotent.
+void registerMetaTypes();
+
+}  // namespace tierscope::ui
