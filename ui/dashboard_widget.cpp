@@ -18,7 +18,18 @@ constexpr double kVisibleSeconds = 120.0;
 constexpr int kCapacityDebounceMs = 200;
 
 QString humanBytes(double bytes) {
-  return QLocale().formattedDataSize(static_cast<qint64>(bytes), 1, QLocale::DataSizeTraditionalFormat);
+  return QLocale().formattedDataSize(static_cast<qint64>(bytes), 1, QLocale::DataSizeIecFormat);
+}
+
+// Appends a point of a step line that holds `y` from `x` on; 0 (= no limit) draws nothing.
+void appendStep(QList<QPointF>& line, double x, double y) {
+  if (y <= 0) return;
+  if (line.isEmpty()) {
+    line.append({x, y});
+  } else if (line.back().y() != y) {
+    line.append({x, line.back().y()});
+    line.append({x, y});
+  }
 }
 
 QChartView* makeChartView(QChart* chart) {
@@ -91,8 +102,21 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   entries_series_->setName(tr("entries"));
   bytes_series_ = new QLineSeries;
   bytes_series_->setName(tr("memory (MiB)"));
+  // Dashed lines at the limits, so usage reads against capacity at a glance.
+  entries_limit_series_ = new QLineSeries;
+  entries_limit_series_->setName(tr("entry limit"));
+  bytes_limit_series_ = new QLineSeries;
+  bytes_limit_series_->setName(tr("memory limit"));
   usage_chart->addSeries(entries_series_);
   usage_chart->addSeries(bytes_series_);
+  usage_chart->addSeries(entries_limit_series_);
+  usage_chart->addSeries(bytes_limit_series_);
+  for (auto [limit, of] : {std::pair{entries_limit_series_, entries_series_}, std::pair{bytes_limit_series_, bytes_series_}}) {
+    QPen pen(of->pen().color());
+    pen.setStyle(Qt::DashLine);
+    pen.setWidthF(1.5);
+    limit->setPen(pen);
+  }
   usage_x_ = new QValueAxis;
   usage_x_->setTitleText(tr("seconds"));
   usage_x_->setLabelFormat("%.0f");
@@ -107,6 +131,10 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   entries_series_->attachAxis(entries_y_);
   bytes_series_->attachAxis(usage_x_);
   bytes_series_->attachAxis(bytes_y_);
+  entries_limit_series_->attachAxis(usage_x_);
+  entries_limit_series_->attachAxis(entries_y_);
+  bytes_limit_series_->attachAxis(usage_x_);
+  bytes_limit_series_->attachAxis(bytes_y_);
 
   auto* charts = new QHBoxLayout;
   charts->addWidget(makeChartView(hit_chart), 1);
@@ -207,7 +235,7 @@ void DashboardWidget::redrawCharts() {
   if (!dirty_ || history_.empty()) return;
   dirty_ = false;
 
-  QList<QPointF> hit_rate, entries, mebibytes;
+  QList<QPointF> hit_rate, entries, mebibytes, entries_limit, mebibytes_limit;
   hit_rate.reserve(history_.size());
   entries.reserve(history_.size());
   mebibytes.reserve(history_.size());
@@ -217,20 +245,34 @@ void DashboardWidget::redrawCharts() {
     hit_rate.append({s.seconds_since_start, s.l1_hit_rate * 100.0});
     entries.append({s.seconds_since_start, double(s.l1_entries)});
     mebibytes.append({s.seconds_since_start, double(s.l1_bytes) / (1 << 20)});
+    // Limits change only when an operator moves a slider: draw them as steps.
+    appendStep(entries_limit, s.seconds_since_start, double(s.l1_max_entries));
+    appendStep(mebibytes_limit, s.seconds_since_start, double(s.l1_max_bytes) / (1 << 20));
     max_entries = std::max({max_entries, double(s.l1_entries), double(s.l1_max_entries)});
     max_mebibytes = std::max({max_mebibytes, double(s.l1_bytes) / (1 << 20), double(s.l1_max_bytes) / (1 << 20)});
   }
+  // End the limit steps at the newest sample.
+  const double newest = history_.back().seconds_since_start;
+  if (!entries_limit.isEmpty()) entries_limit.append({newest, entries_limit.back().y()});
+  if (!mebibytes_limit.isEmpty()) mebibytes_limit.append({newest, mebibytes_limit.back().y()});
   hit_rate_series_->replace(hit_rate);
   entries_series_->replace(entries);
   bytes_series_->replace(mebibytes);
+  entries_limit_series_->replace(entries_limit);
+  bytes_limit_series_->replace(mebibytes_limit);
 
-  const double newest = history_.back().seconds_since_start;
   const double oldest = std::max(0.0, newest - kVisibleSeconds);
   const double right = std::max(newest, oldest + 10.0);
-  hit_rate_x_->setRange(oldest, right);
-  usage_x_->setRange(oldest, right);
+  for (QValueAxis* x : {hit_rate_x_, usage_x_}) {
+    x->setRange(oldest, right);
+    x->setTickType(QValueAxis::TicksDynamic);
+    x->setTickAnchor(0);
+    x->setTickInterval(right - oldest <= 30 ? 5 : right - oldest <= 60 ? 10 : 20);
+  }
   entries_y_->setRange(0, max_entries * 1.05);
+  entries_y_->applyNiceNumbers();
   bytes_y_->setRange(0, max_mebibytes * 1.05);
+  bytes_y_->applyNiceNumbers();
 }
 
 }  // namespace tierscope::ui

@@ -75,6 +75,8 @@ class DashboardWidget : public QWidget {
   QLineSeries* hit_rate_series_;
   QLineSeries* entries_series_;
   QLineSeries* bytes_series_;
+  QLineSeries* entries_limit_series_;
+  QLineSeries* bytes_limit_series_;
   QValueAxis* hit_rate_x_;
   QValueAxis* usage_x_;
   QValueAxis* entries_y_;

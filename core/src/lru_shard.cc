@@ -47,22 +47,27 @@ Value LruShard::get(std::string_view key, const Clock& clock) {
 
 void LruShard::put(std::string_view key, Value value, size_t charge, TimePoint expires) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(key);
-  if (it == map_.end()) {
-    it = map_.emplace(std::string(key), Node{}).first;
-    it->second.key = &it->first;
+  // One hash for the common case of a new key; a replaced key wastes only the copy.
+  auto [it, inserted] = map_.try_emplace(std::string(key));
+  Node& n = it->second;
+  if (inserted) {
+    n.key = &it->first;
     totals_.entries.fetch_add(1, std::memory_order_relaxed);
   } else {
-    unlink(&it->second);
-    totals_.bytes.fetch_sub(static_cast<int64_t>(it->second.charge), std::memory_order_relaxed);
+    unlink(&n);
+    totals_.bytes.fetch_sub(static_cast<int64_t>(n.charge), std::memory_order_relaxed);
   }
-  Node& n = it->second;
   n.value = std::move(value);
   n.charge = charge;
   n.expires = expires;
   link_front(&n);
   totals_.bytes.fetch_add(static_cast<int64_t>(charge), std::memory_order_relaxed);
   puts.add();
+  // Evict under the same lock: no second acquisition for the usual one-in-one-out.
+  while (totals_.exceeded() && head_.prev != &n) {
+    remove_locked(map_.find(*head_.prev->key));
+    evictions.add();
+  }
 }
 
 bool LruShard::erase(std::string_view key) {

@@ -18,9 +18,11 @@
 
 namespace tierscope::internal {
 
+// Not noexcept on purpose: libstdc++ then caches each node's hash code, so rehashing
+// and erasing never hash a key again and bucket scans compare hashes before bytes.
 struct TransparentStringHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 struct TransparentStringEqual {
   using is_transparent = void;
@@ -38,19 +40,33 @@ class LockedCounter {
   std::atomic<uint64_t> v_{0};
 };
 
-// Entry and byte totals shared by all shards of one tier; the capacity check reads them.
-struct TierTotals {
+// Entry and byte totals shared by all shards of one tier, and the limits they are held
+// to. The limits are global, not per shard, so a tier of 10 entries holds 10 entries
+// whatever its shard count.
+struct TierBudget {
   std::atomic<int64_t> entries{0};
   std::atomic<int64_t> bytes{0};
+  std::atomic<size_t> max_entries{0};  // 0 = no limit
+  std::atomic<size_t> max_bytes{0};    // 0 = no limit
+
+  bool exceeded() const {
+    const size_t me = max_entries.load(std::memory_order_relaxed);
+    const size_t mb = max_bytes.load(std::memory_order_relaxed);
+    return (me != 0 && entries.load(std::memory_order_relaxed) > static_cast<int64_t>(me)) ||
+           (mb != 0 && bytes.load(std::memory_order_relaxed) > static_cast<int64_t>(mb));
+  }
 };
 
 class alignas(64) LruShard {
  public:
-  explicit LruShard(TierTotals& totals) : totals_(totals) { head_.next = head_.prev = &head_; }
+  explicit LruShard(TierBudget& budget) : totals_(budget) { head_.next = head_.prev = &head_; }
   LruShard(const LruShard&) = delete;
   LruShard& operator=(const LruShard&) = delete;
 
   Value get(std::string_view key, const Clock& clock);
+  // Stores the entry as most recent, then evicts this shard's least recent entries
+  // (never the new one) while the tier is over budget. The caller evicts from other
+  // shards if this one runs out.
   void put(std::string_view key, Value value, size_t charge, TimePoint expires);
   bool erase(std::string_view key);
   // Evicts the least recently used entry unless it is `protected_key`. Returns false
@@ -80,7 +96,7 @@ class alignas(64) LruShard {
   Map map_;
   // Sentinel of the circular recency list: head_.next is the most recent entry.
   Node head_;
-  TierTotals& totals_;
+  TierBudget& totals_;
 };
 
 }  // namespace tierscope::internal

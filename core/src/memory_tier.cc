@@ -14,11 +14,11 @@ struct MemoryTier::Impl {
   explicit Impl(MemoryTierOptions opts)
       : options(std::move(opts)),
         clock(options.clock ? options.clock : &system_clock),
-        shard_bits(options.shard_bits > 12 ? 12 : options.shard_bits),
-        max_entries(options.max_entries),
-        max_bytes(options.max_bytes) {
+        shard_bits(options.shard_bits > 12 ? 12 : options.shard_bits) {
+    budget.max_entries.store(options.max_entries);
+    budget.max_bytes.store(options.max_bytes);
     shards.reserve(size_t{1} << shard_bits);
-    for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) shards.push_back(std::make_unique<LruShard>(totals));
+    for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) shards.push_back(std::make_unique<LruShard>(budget));
   }
 
   size_t shard_of(std::string_view key) const {
@@ -29,18 +29,11 @@ struct MemoryTier::Impl {
     return static_cast<size_t>(h >> (64 - shard_bits));
   }
 
-  bool over_budget() const {
-    size_t me = max_entries.load(std::memory_order_relaxed);
-    size_t mb = max_bytes.load(std::memory_order_relaxed);
-    return (me != 0 && totals.entries.load(std::memory_order_relaxed) > static_cast<int64_t>(me)) ||
-           (mb != 0 && totals.bytes.load(std::memory_order_relaxed) > static_cast<int64_t>(mb));
-  }
+  bool over_budget() const { return budget.exceeded(); }
 
-  // Evicts until within budget: first from the shard that just grew (its own LRU
-  // order decides), then round-robin over the others. Never evicts `protected_key`.
+  // Evicts round-robin from the other shards until within budget, for when the shard
+  // that just grew had nothing left to evict. Never evicts `protected_key`.
   void enforce_capacity(size_t home, std::string_view protected_key) {
-    while (over_budget() && shards[home]->evict_one(protected_key)) {
-    }
     size_t idle_in_a_row = 0;
     for (size_t i = (home + 1) % shards.size(); over_budget() && idle_in_a_row < shards.size();
          i = (i + 1) % shards.size()) {
@@ -52,9 +45,7 @@ struct MemoryTier::Impl {
   SystemClock system_clock;
   const Clock* clock;
   const unsigned shard_bits;
-  std::atomic<size_t> max_entries;
-  std::atomic<size_t> max_bytes;
-  internal::TierTotals totals;
+  internal::TierBudget budget;
   std::atomic<uint64_t> rejected{0};
   std::vector<std::unique_ptr<LruShard>> shards;
 };
@@ -69,7 +60,7 @@ Value MemoryTier::get(std::string_view key) {
 bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
   if (!value || ttl < Duration::zero()) return false;
   const size_t charge = charge_of(key.size(), value->size());
-  const size_t max_bytes = impl_->max_bytes.load(std::memory_order_relaxed);
+  const size_t max_bytes = impl_->budget.max_bytes.load(std::memory_order_relaxed);
   if (max_bytes != 0 && charge > max_bytes) {
     impl_->rejected.fetch_add(1, std::memory_order_relaxed);
     return false;
@@ -78,7 +69,7 @@ bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
   const TimePoint expires = ttl == Duration::zero() ? kNever : impl_->clock->now() + ttl;
   const size_t home = impl_->shard_of(key);
   impl_->shards[home]->put(key, std::move(value), charge, expires);
-  impl_->enforce_capacity(home, key);
+  if (impl_->over_budget()) impl_->enforce_capacity(home, key);
   return true;
 }
 
@@ -92,8 +83,8 @@ void MemoryTier::clear() {
 
 void MemoryTier::set_capacity(size_t max_entries, size_t max_bytes) {
   const uint64_t evictions_before = snapshot().evictions;
-  impl_->max_entries.store(max_entries, std::memory_order_relaxed);
-  impl_->max_bytes.store(max_bytes, std::memory_order_relaxed);
+  impl_->budget.max_entries.store(max_entries, std::memory_order_relaxed);
+  impl_->budget.max_bytes.store(max_bytes, std::memory_order_relaxed);
   // Shrink evenly: one entry from each shard per round keeps every shard's share
   // (hashing spreads keys evenly) instead of emptying the first shards.
   size_t idle_in_a_row = 0;
@@ -119,10 +110,10 @@ MemoryTierStats MemoryTier::snapshot() const {
   }
   s.rejected = impl_->rejected.load(std::memory_order_relaxed);
   // Totals can dip below zero for an instant while another thread is mid-update.
-  s.entries = static_cast<uint64_t>(std::max<int64_t>(0, impl_->totals.entries.load(std::memory_order_relaxed)));
-  s.bytes = static_cast<uint64_t>(std::max<int64_t>(0, impl_->totals.bytes.load(std::memory_order_relaxed)));
-  s.max_entries = impl_->max_entries.load(std::memory_order_relaxed);
-  s.max_bytes = impl_->max_bytes.load(std::memory_order_relaxed);
+  s.entries = static_cast<uint64_t>(std::max<int64_t>(0, impl_->budget.entries.load(std::memory_order_relaxed)));
+  s.bytes = static_cast<uint64_t>(std::max<int64_t>(0, impl_->budget.bytes.load(std::memory_order_relaxed)));
+  s.max_entries = impl_->budget.max_entries.load(std::memory_order_relaxed);
+  s.max_bytes = impl_->budget.max_bytes.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -42,7 +42,7 @@ struct MemoryTierOptions {
   Duration default_ttl = Duration::zero();
   // log2 of the shard count. 0 gives one shard and so an exact global LRU order (use it
   // for simulation); more shards cut lock contention, each shard keeping its own order.
-  unsigned shard_bits = 4;
+  unsigned shard_bits = 6;
   // Source of time for TTLs; nullptr uses the system clock. Not owned; must outlive the tier.
   const Clock* clock = nullptr;
   // Where the tier logs capacity changes; nullptr logs nothing.

@@ -1,0 +1,60 @@
+// RatioReporter: prints Google Benchmark's usual console output and then, for each
+// benchmark whose name contains `candidate`, its throughput divided by that of the
+// same benchmark with `baseline` in its place — both measured in this process.
+// With --benchmark_repetitions the medians are compared.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tierscope::bench {
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  // Colour only on a terminal, so redirected output stays plain text.
+  RatioReporter(std::string baseline, std::string candidate)
+      : ConsoleReporter(::isatty(::fileno(stdout)) ? OO_Defaults : OO_Tabular),
+        baseline_(std::move(baseline)), candidate_(std::move(candidate)) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      const bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
+      auto it = run.counters.find("items_per_second");
+      if ((median || single) && it != run.counters.end()) {
+        const std::string name = run.run_name.str();
+        throughput_[name] = it->second.value;
+        order_.push_back(name);
+      }
+    }
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    std::printf("\nSame-run ratios (%s throughput / %s throughput):\n", candidate_.c_str(), baseline_.c_str());
+    for (const std::string& name : order_) {
+      const size_t at = name.find(candidate_);
+      if (at == std::string::npos) continue;
+      std::string base_name = name;
+      base_name.replace(at, candidate_.size(), baseline_);
+      auto base = throughput_.find(base_name);
+      if (base == throughput_.end() || base->second <= 0) continue;
+      std::printf("  %-55s %8.2fx  (%.3g/s vs %.3g/s)\n", name.c_str(), throughput_[name] / base->second,
+                  throughput_[name], base->second);
+    }
+  }
+
+ private:
+  std::string baseline_, candidate_;
+  std::map<std::string, double> throughput_;
+  std::vector<std::string> order_;
+};
+
+}  // namespace tierscope::bench
