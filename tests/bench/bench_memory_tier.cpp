@@ -101,7 +101,7 @@ Cache& prefilledCache() {
   // Built once and kept for the process: both thread counts read the same cache.
   static Cache* cache = [] {
     auto* c = new Cache(kCapacity);
-    for (size_t i = 0; i < kCapacity; ++i) c->put(keys()[i], smallValue());
+    for (size_t i = 0; i < kCapacity; ++i) c->put(keys()[i], smallValue(i));
     return c;
   }();
   return *cache;
