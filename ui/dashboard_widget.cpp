@@ -217,6 +217,8 @@ void DashboardWidget::addSample(const EngineSample& sample) {
 }
 
 void DashboardWidget::showCapacity(quint64 max_entries, quint64 max_bytes) {
+  // A change the operator is still making wins over the one the engine reports.
+  if (capacity_debounce_.isActive() || entries_slider_->isSliderDown() || memory_slider_->isSliderDown()) return;
   // Move the sliders without sending the value back as a new request.
   const QSignalBlocker block_entries(entries_slider_);
   const QSignalBlocker block_memory(memory_slider_);
