@@ -4,11 +4,11 @@
 
 #include <vector>
 
-#include "lru_shard.h"
+#include "cache_shard.h"
 
 namespace tierscope {
 
-using internal::LruShard;
+using internal::CacheShard;
 
 struct MemoryTier::Impl {
   explicit Impl(MemoryTierOptions opts)
@@ -17,27 +17,36 @@ struct MemoryTier::Impl {
         shard_bits(options.shard_bits > 12 ? 12 : options.shard_bits) {
     budget.max_entries.store(options.max_entries);
     budget.max_bytes.store(options.max_bytes);
+    policy.store(options.policy);
     shards.reserve(size_t{1} << shard_bits);
-    for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) shards.push_back(std::make_unique<LruShard>(budget));
+    for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) {
+      shards.push_back(std::make_unique<CacheShard>(budget, options.policy, shard_capacity_hint()));
+    }
   }
 
-  size_t shard_of(std::string_view key) const {
+  static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  size_t shard_of(uint64_t hash) const {
     if (shard_bits == 0) return 0;
     // Fibonacci mixing so the shard index does not reuse the bits that pick the
     // bucket inside the shard's hash map.
-    uint64_t h = std::hash<std::string_view>{}(key) * 0x9E3779B97F4A7C15ull;
-    return static_cast<size_t>(h >> (64 - shard_bits));
+    return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - shard_bits));
   }
+
+  // Each shard's share of the entry limit, which sizes W-TinyLFU's window and sketch;
+  // 0 (unknown) with no entry limit, and the policy then follows the shard's size.
+  size_t shard_capacity_hint() const { return budget.max_entries.load() >> shard_bits; }
 
   bool over_budget() const { return budget.exceeded(); }
 
-  // Evicts round-robin from the other shards until within budget, for when the shard
-  // that just grew had nothing left to evict. Never evicts `protected_key`.
-  void enforce_capacity(size_t home, std::string_view protected_key) {
+  // Evicts round-robin from the shards other than `home` until within budget, for
+  // when the shard that just grew had nothing else to evict.
+  void enforce_capacity(size_t home) {
     size_t idle_in_a_row = 0;
-    for (size_t i = (home + 1) % shards.size(); over_budget() && idle_in_a_row < shards.size();
+    for (size_t i = (home + 1) % shards.size(); over_budget() && idle_in_a_row + 1 < shards.size();
          i = (i + 1) % shards.size()) {
-      idle_in_a_row = shards[i]->evict_one(protected_key) ? 0 : idle_in_a_row + 1;
+      if (i == home) continue;
+      idle_in_a_row = shards[i]->evict_one() ? 0 : idle_in_a_row + 1;
     }
   }
 
@@ -46,15 +55,17 @@ struct MemoryTier::Impl {
   const Clock* clock;
   const unsigned shard_bits;
   internal::TierBudget budget;
+  std::atomic<EvictionPolicyKind> policy;
   std::atomic<uint64_t> rejected{0};
-  std::vector<std::unique_ptr<LruShard>> shards;
+  std::vector<std::unique_ptr<CacheShard>> shards;
 };
 
 MemoryTier::MemoryTier(MemoryTierOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 MemoryTier::~MemoryTier() = default;
 
 Value MemoryTier::get(std::string_view key) {
-  return impl_->shards[impl_->shard_of(key)]->get(key, *impl_->clock);
+  const uint64_t hash = Impl::hash_of(key);
+  return impl_->shards[impl_->shard_of(hash)]->get(key, hash, *impl_->clock);
 }
 
 bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
@@ -67,13 +78,14 @@ bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
   }
   if (ttl == Duration::zero()) ttl = impl_->options.default_ttl;
   const TimePoint expires = ttl == Duration::zero() ? kNever : impl_->clock->now() + ttl;
-  const size_t home = impl_->shard_of(key);
-  impl_->shards[home]->put(key, std::move(value), charge, expires);
-  if (impl_->over_budget()) impl_->enforce_capacity(home, key);
+  const uint64_t hash = Impl::hash_of(key);
+  const size_t home = impl_->shard_of(hash);
+  impl_->shards[home]->put(key, hash, std::move(value), charge, expires);
+  if (impl_->over_budget()) impl_->enforce_capacity(home);
   return true;
 }
 
-bool MemoryTier::erase(std::string_view key) { return impl_->shards[impl_->shard_of(key)]->erase(key); }
+bool MemoryTier::erase(std::string_view key) { return impl_->shards[impl_->shard_of(Impl::hash_of(key))]->erase(key); }
 
 void MemoryTier::clear() {
   size_t removed = 0;
@@ -90,13 +102,22 @@ void MemoryTier::set_capacity(size_t max_entries, size_t max_bytes) {
   size_t idle_in_a_row = 0;
   for (size_t i = 0; impl_->over_budget() && idle_in_a_row < impl_->shards.size();
        i = (i + 1) % impl_->shards.size()) {
-    idle_in_a_row = impl_->shards[i]->evict_one({}) ? 0 : idle_in_a_row + 1;
+    idle_in_a_row = impl_->shards[i]->evict_one() ? 0 : idle_in_a_row + 1;
   }
+  for (auto& shard : impl_->shards) shard->set_capacity_hint(impl_->shard_capacity_hint());
   if (impl_->options.logger) {
     impl_->options.logger->info("L1 capacity set to {} entries, {} bytes ({} evicted)", max_entries, max_bytes,
                                 snapshot().evictions - evictions_before);
   }
 }
+
+void MemoryTier::set_policy(EvictionPolicyKind kind) {
+  if (impl_->policy.exchange(kind) == kind) return;
+  for (auto& shard : impl_->shards) shard->set_policy(kind, impl_->shard_capacity_hint());
+  if (impl_->options.logger) impl_->options.logger->info("L1 eviction policy set to {}", to_string(kind));
+}
+
+EvictionPolicyKind MemoryTier::policy() const { return impl_->policy.load(); }
 
 MemoryTierStats MemoryTier::snapshot() const {
   MemoryTierStats s;

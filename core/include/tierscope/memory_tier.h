@@ -1,5 +1,6 @@
-// MemoryTier: the L1 tier — an in-memory LRU cache of immutable byte values, bounded
-// both in entries and in bytes, with per-entry TTL.
+// MemoryTier: the L1 tier — an in-memory cache of immutable byte values, bounded both
+// in entries and in bytes, with per-entry TTL and a switchable eviction policy (LRU or
+// W-TinyLFU).
 //
 // Ownership: a MemoryTier owns its entries. Values are handed out as
 // shared_ptr<const std::string>, so a value read by a caller stays valid after the
@@ -18,6 +19,7 @@
 #include <string_view>
 
 #include "tierscope/clock.h"
+#include "tierscope/eviction_policy.h"
 
 namespace spdlog {
 class logger;
@@ -40,9 +42,11 @@ struct MemoryTierOptions {
   size_t max_bytes = size_t{256} << 20;
   // TTL of entries put without one; zero means they never expire.
   Duration default_ttl = Duration::zero();
-  // log2 of the shard count. 0 gives one shard and so an exact global LRU order (use it
-  // for simulation); more shards cut lock contention, each shard keeping its own order.
+  // log2 of the shard count. 0 gives one shard and so an exact global policy order (use
+  // it for simulation); more shards cut lock contention, each shard keeping its own order.
   unsigned shard_bits = 6;
+  // Which entries go when the tier is full; switchable later with set_policy().
+  EvictionPolicyKind policy = EvictionPolicyKind::kLru;
   // Source of time for TTLs; nullptr uses the system clock. Not owned; must outlive the tier.
   const Clock* clock = nullptr;
   // Where the tier logs capacity changes; nullptr logs nothing.
@@ -84,8 +88,9 @@ class MemoryTier {
 
   // Stores value under key, replacing any previous value, as most recently used.
   // ttl zero uses options.default_ttl; a negative ttl stores nothing and returns false.
-  // Evicts least recently used entries as needed. Returns false (and stores nothing)
-  // when the entry alone is larger than the byte budget, or value is null.
+  // Evicts the policy's victims as needed; under W-TinyLFU that may be the new entry
+  // itself when it is colder than what it would displace. Returns false (and stores
+  // nothing) when the entry alone is larger than the byte budget, or value is null.
   bool put(std::string_view key, Value value, Duration ttl = Duration::zero());
 
   // Removes key; returns whether it was present.
@@ -96,6 +101,10 @@ class MemoryTier {
 
   // Changes the limits (0 = none) while running; shrinking evicts before returning.
   void set_capacity(size_t max_entries, size_t max_bytes);
+
+  // Switches the eviction policy while running; entries stay, in their current order.
+  void set_policy(EvictionPolicyKind kind);
+  EvictionPolicyKind policy() const;
 
   MemoryTierStats snapshot() const;
 

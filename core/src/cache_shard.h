@@ -1,18 +1,21 @@
-// LruShard: one lock-protected slice of the MemoryTier — a hash map whose nodes are
-// threaded on an intrusive doubly linked list in recency order (front = most recent).
+// CacheShard: one lock-protected slice of the MemoryTier — a hash map of entries whose
+// eviction order is kept by a pluggable EvictionPolicy (LRU, W-TinyLFU).
 //
-// Internal to the engine. Thread safety: every method takes the shard's own mutex and
-// no other lock. Counters are atomics written under the mutex and read without it.
+// Internal to the engine. Thread safety: every public method takes the shard's own
+// mutex and no other lock. Counters are atomics written under the mutex and read
+// without it.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "policy/eviction_policy.h"
 #include "tierscope/clock.h"
 #include "tierscope/memory_tier.h"
 
@@ -57,46 +60,44 @@ struct TierBudget {
   }
 };
 
-class alignas(64) LruShard {
+class alignas(64) CacheShard {
  public:
-  explicit LruShard(TierBudget& budget) : totals_(budget) { head_.next = head_.prev = &head_; }
-  LruShard(const LruShard&) = delete;
-  LruShard& operator=(const LruShard&) = delete;
+  CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint);
+  CacheShard(const CacheShard&) = delete;
+  CacheShard& operator=(const CacheShard&) = delete;
 
-  Value get(std::string_view key, const Clock& clock);
-  // Stores the entry as most recent, then evicts this shard's least recent entries
-  // (never the new one) while the tier is over budget. The caller evicts from other
-  // shards if this one runs out.
-  void put(std::string_view key, Value value, size_t charge, TimePoint expires);
+  // `hash` is the key's std::hash, already computed by the caller to pick the shard.
+  Value get(std::string_view key, uint64_t hash, const Clock& clock);
+  // Stores the entry, then evicts this shard's policy victims while the tier is over
+  // budget. The new entry itself may be the victim (W-TinyLFU refusing a cold key)
+  // unless it is alone here, in which case the caller evicts from other shards.
+  void put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint expires);
   bool erase(std::string_view key);
-  // Evicts the least recently used entry unless it is `protected_key`. Returns false
-  // when there is nothing else to evict.
-  bool evict_one(std::string_view protected_key);
+  // Evicts the policy's victim; false when the shard is empty.
+  bool evict_one();
   // Removes every entry; returns how many.
   size_t clear();
+  // Hands every entry over to a new policy, keeping their relative order.
+  void set_policy(EvictionPolicyKind kind, size_t capacity_hint);
+  void set_capacity_hint(size_t capacity_hint);
 
   LockedCounter hits, misses, puts, evictions, expirations, erases;
 
  private:
-  struct Node {
+  struct Node : PolicyNode {
     Value value;
     size_t charge = 0;
     TimePoint expires = kNever;
-    Node* prev = nullptr;
-    Node* next = nullptr;
     const std::string* key = nullptr;  // the map's own key; map nodes never move
   };
   using Map = std::unordered_map<std::string, Node, TransparentStringHash, TransparentStringEqual>;
 
-  void link_front(Node* n);
-  void unlink(Node* n);
-  void remove_locked(Map::iterator it);
+  void remove_locked(Node* n);
 
   std::mutex mu_;
   Map map_;
-  // Sentinel of the circular recency list: head_.next is the most recent entry.
-  Node head_;
-  TierBudget& totals_;
+  std::unique_ptr<EvictionPolicy> policy_;
+  TierBudget& budget_;
 };
 
 }  // namespace tierscope::internal

@@ -1,0 +1,36 @@
+// FrequencySketch: a count-min sketch of 4-bit counters estimating how often each key
+// hash was seen recently, with periodic halving ("aging") so old popularity fades —
+// the admission filter of TinyLFU (Einziger, Friedman, Manes 2017), laid out as in
+// Caffeine: 16 counters per 64-bit word, 4 counters per key.
+//
+// Internal. Thread safety: none; the owning shard serialises calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace tierscope::internal {
+
+class FrequencySketch {
+ public:
+  // Sizes the table for about `max_entries` distinct keys; a resize forgets all counts.
+  void ensure_capacity(size_t max_entries);
+  // Estimated recent count of `hash`, 0..15.
+  int frequency(uint64_t hash) const;
+  // Counts one occurrence; halves every counter after 10 x capacity increments.
+  void increment(uint64_t hash);
+  size_t table_size() const { return table_.size(); }
+
+ private:
+  // Slot and nibble of the i-th counter of a hash.
+  void locate(uint64_t hash, int i, size_t* word, int* shift) const;
+  void age();
+
+  std::vector<uint64_t> table_;
+  size_t mask_ = 0;
+  size_t additions_ = 0;
+  size_t sample_size_ = 0;
+};
+
+}  // namespace tierscope::internal
