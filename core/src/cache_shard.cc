@@ -1,9 +1,14 @@
 #include "cache_shard.h"
 
+#include <algorithm>
+
+#include "tierscope/glob.h"
+
 namespace tierscope::internal {
 
-CacheShard::CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint)
-    : policy_(make_eviction_policy(policy, capacity_hint)), budget_(budget) {}
+CacheShard::CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint,
+                       const AdaptiveTtl& adaptive_ttl)
+    : policy_(make_eviction_policy(policy, capacity_hint)), budget_(budget), adaptive_ttl_(adaptive_ttl) {}
 
 void CacheShard::remove_locked(Node* n) {
   policy_->on_remove(n);
@@ -29,12 +34,15 @@ Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock) {
     misses.add();
     return nullptr;
   }
+  if (n.expires != kNever && adaptive_ttl_.enabled) {
+    n.expires = std::max(n.expires, adaptive_expiry(n.created, n.ttl, ++n.reads, adaptive_ttl_));
+  }
   policy_->on_hit(&n);
   hits.add();
   return n.value;
 }
 
-void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint expires) {
+void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl) {
   std::lock_guard lock(mu_);
   // One hash for the common case of a new key; a replaced key wastes only the copy.
   auto [it, inserted] = map_.try_emplace(std::string(key));
@@ -48,7 +56,10 @@ void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t ch
   }
   n.value = std::move(value);
   n.charge = charge;
-  n.expires = expires;
+  n.created = created;
+  n.ttl = ttl;
+  n.reads = 0;
+  n.expires = ttl > Duration::zero() ? created + ttl : kNever;
   budget_.bytes.fetch_add(static_cast<int64_t>(charge), std::memory_order_relaxed);
   if (inserted) {
     policy_->on_insert(&n);
@@ -72,6 +83,28 @@ bool CacheShard::erase(std::string_view key) {
   remove_locked(&it->second);
   erases.add();
   return true;
+}
+
+Value CacheShard::peek(std::string_view key, const Clock& clock) {
+  std::lock_guard lock(mu_);
+  auto it = map_.find(key);
+  if (it == map_.end() || (it->second.expires != kNever && clock.now() >= it->second.expires)) return nullptr;
+  return it->second.value;
+}
+
+size_t CacheShard::erase_matching(std::string_view pattern) {
+  std::lock_guard lock(mu_);
+  size_t removed = 0;
+  for (auto it = map_.begin(); it != map_.end();) {
+    Node* n = &it->second;
+    ++it;  // remove_locked invalidates the erased element's iterator only
+    if (glob_match(pattern, *n->key)) {
+      remove_locked(n);
+      ++removed;
+    }
+  }
+  erases.add(removed);
+  return removed;
 }
 
 bool CacheShard::evict_one() {

@@ -62,7 +62,7 @@ struct TierBudget {
 
 class alignas(64) CacheShard {
  public:
-  CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint);
+  CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint, const AdaptiveTtl& adaptive_ttl);
   CacheShard(const CacheShard&) = delete;
   CacheShard& operator=(const CacheShard&) = delete;
 
@@ -71,8 +71,10 @@ class alignas(64) CacheShard {
   // Stores the entry, then evicts this shard's policy victims while the tier is over
   // budget. The new entry itself may be the victim (W-TinyLFU refusing a cold key)
   // unless it is alone here, in which case the caller evicts from other shards.
-  void put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint expires);
+  void put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl);
   bool erase(std::string_view key);
+  Value peek(std::string_view key, const Clock& clock);
+  size_t erase_matching(std::string_view pattern);
   // Evicts the policy's victim; false when the shard is empty.
   bool evict_one();
   // Removes every entry; returns how many.
@@ -88,6 +90,9 @@ class alignas(64) CacheShard {
     Value value;
     size_t charge = 0;
     TimePoint expires = kNever;
+    TimePoint created;
+    Duration ttl{0};     // base TTL; zero = never expires
+    uint64_t reads = 0;  // since stored, for adaptive TTL
     const std::string* key = nullptr;  // the map's own key; map nodes never move
   };
   using Map = std::unordered_map<std::string, Node, TransparentStringHash, TransparentStringEqual>;
@@ -98,6 +103,7 @@ class alignas(64) CacheShard {
   Map map_;
   std::unique_ptr<EvictionPolicy> policy_;
   TierBudget& budget_;
+  const AdaptiveTtl& adaptive_ttl_;
 };
 
 }  // namespace tierscope::internal

@@ -20,7 +20,7 @@ struct MemoryTier::Impl {
     policy.store(options.policy);
     shards.reserve(size_t{1} << shard_bits);
     for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) {
-      shards.push_back(std::make_unique<CacheShard>(budget, options.policy, shard_capacity_hint()));
+      shards.push_back(std::make_unique<CacheShard>(budget, options.policy, shard_capacity_hint(), options.adaptive_ttl));
     }
   }
 
@@ -77,15 +77,27 @@ bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
     return false;
   }
   if (ttl == Duration::zero()) ttl = impl_->options.default_ttl;
-  const TimePoint expires = ttl == Duration::zero() ? kNever : impl_->clock->now() + ttl;
+  // Only entries with a TTL pay for reading the clock.
+  const TimePoint created = ttl == Duration::zero() ? TimePoint{} : impl_->clock->now();
   const uint64_t hash = Impl::hash_of(key);
   const size_t home = impl_->shard_of(hash);
-  impl_->shards[home]->put(key, hash, std::move(value), charge, expires);
+  impl_->shards[home]->put(key, hash, std::move(value), charge, created, ttl);
   if (impl_->over_budget()) impl_->enforce_capacity(home);
   return true;
 }
 
 bool MemoryTier::erase(std::string_view key) { return impl_->shards[impl_->shard_of(Impl::hash_of(key))]->erase(key); }
+
+Value MemoryTier::peek(std::string_view key) const {
+  const uint64_t hash = Impl::hash_of(key);
+  return impl_->shards[impl_->shard_of(hash)]->peek(key, *impl_->clock);
+}
+
+size_t MemoryTier::erase_matching(std::string_view pattern) {
+  size_t removed = 0;
+  for (auto& shard : impl_->shards) removed += shard->erase_matching(pattern);
+  return removed;
+}
 
 void MemoryTier::clear() {
   size_t removed = 0;

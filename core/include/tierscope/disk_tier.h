@@ -31,6 +31,7 @@
 
 #include "tierscope/clock.h"
 #include "tierscope/file_system.h"
+#include "tierscope/glob.h"
 #include "tierscope/memory_tier.h"
 
 namespace spdlog {
@@ -130,8 +131,5 @@ class DiskTier {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Glob match as used by invalidation: `*` any run (also empty), `?` one character.
-bool glob_match(std::string_view pattern, std::string_view text);
 
 }  // namespace tierscope

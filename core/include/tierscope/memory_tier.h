@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "tierscope/adaptive_ttl.h"
 #include "tierscope/clock.h"
 #include "tierscope/eviction_policy.h"
 
@@ -42,6 +43,8 @@ struct MemoryTierOptions {
   size_t max_bytes = size_t{256} << 20;
   // TTL of entries put without one; zero means they never expire.
   Duration default_ttl = Duration::zero();
+  // Reads extend the lifetime of entries that have a TTL (see adaptive_ttl.h).
+  AdaptiveTtl adaptive_ttl;
   // log2 of the shard count. 0 gives one shard and so an exact global policy order (use
   // it for simulation); more shards cut lock contention, each shard keeping its own order.
   unsigned shard_bits = 6;
@@ -95,6 +98,13 @@ class MemoryTier {
 
   // Removes key; returns whether it was present.
   bool erase(std::string_view key);
+
+  // The live value for key without counting a lookup or touching recency; nullptr
+  // when absent or expired. For double-checks inside the engine, not for serving.
+  Value peek(std::string_view key) const;
+
+  // Removes every entry whose key matches a glob (glob.h); returns how many.
+  size_t erase_matching(std::string_view pattern);
 
   // Removes every entry (counted as erases).
   void clear();

@@ -1,0 +1,345 @@
+// The tiered read path with real tiers: single flight under 1000 threads, error and
+// timeout propagation, promotion L2 -> L1 across a restart, pattern invalidation in
+// both tiers, TTL and adaptive TTL on a fake clock, the async API, back-pressure and
+// the cached()/invalidate_cache() wrappers.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <latch>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "tierscope/tiered_cache.h"
+
+using namespace tierscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+// An origin that counts loads per key, optionally waits, and can be told to fail.
+struct CountingOrigin {
+  std::atomic<int> loads{0};
+  std::atomic<int> failures_left{0};
+  std::atomic<int64_t> delay_ms{0};
+  std::mutex mu;
+  std::map<std::string, int> per_key;
+
+  std::shared_ptr<Loader> loader() {
+    return make_compute_loader([this](std::string_view key) -> Value {
+      if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
+      ++loads;
+      {
+        std::lock_guard lock(mu);
+        ++per_key[std::string(key)];
+      }
+      if (failures_left.fetch_sub(1) > 0) throw LoadError("origin unavailable");
+      return make_value("value of " + std::string(key));
+    });
+  }
+};
+
+TieredCacheOptions optionsWith(std::shared_ptr<Loader> loader, size_t entries = 10'000) {
+  TieredCacheOptions o;
+  NamespaceOptions ns;
+  ns.name = "general";
+  ns.l1_max_entries = entries;
+  ns.l1_max_bytes = 0;
+  ns.ttl = Duration::zero();
+  ns.loader = loader;
+  o.namespaces = {ns};
+  o.loader_threads = 4;
+  return o;
+}
+
+DiskTierOptions diskAt(const QTemporaryDir& dir) {
+  DiskTierOptions d;
+  d.root = dir.path().toStdString();
+  d.sync_writes = false;
+  d.max_bytes = 64u << 20;
+  return d;
+}
+
+}  // namespace
+
+class TieredCacheTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void thousandThreadsOneColdKeyOneLoad() {
+    CountingOrigin origin;
+    origin.delay_ms = 300;
+    TieredCache cache(optionsWith(origin.loader()));
+    constexpr int kThreads = 1000;
+    std::latch start(kThreads);
+    std::atomic<int> right{0};
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        if (*cache.get("general", "cold") == "value of cold") ++right;
+      });
+    }
+    for (auto& t : threads) t.join();
+    QCOMPARE(origin.loads.load(), 1);
+    QCOMPARE(right.load(), kThreads);
+    const TieredStats s = cache.snapshot();
+    QCOMPARE(s.total_requests, uint64_t(kThreads));
+    QCOMPARE(s.l3_hits, 1u);
+    QCOMPARE(s.stampede_prevented + s.l1_hits, uint64_t(kThreads - 1));
+    QVERIFY2(s.stampede_prevented > 500, qPrintable(QString::number(s.stampede_prevented)));
+  }
+
+  void eightThreadsRandomKeysLoadEachKeyOnce() {
+    CountingOrigin origin;
+    TieredCache cache(optionsWith(origin.loader()));
+    std::mutex mu;
+    std::set<std::string> distinct;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937 rng(t);
+        std::uniform_int_distribution<int> key(0, 499);
+        for (int i = 0; i < 3000; ++i) {
+          const std::string k = "k" + std::to_string(key(rng));
+          if (*cache.get("general", k) != "value of " + k) QFAIL("wrong value");
+          std::lock_guard lock(mu);
+          distinct.insert(k);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    QCOMPARE(origin.loads.load(), int(distinct.size()));
+    for (const auto& [key, n] : origin.per_key) QCOMPARE(n, 1);
+  }
+
+  void aFailedLoadReachesEveryWaiterAndTheNextGetRetries() {
+    CountingOrigin origin;
+    origin.delay_ms = 200;
+    origin.failures_left = 1;
+    TieredCache cache(optionsWith(origin.loader()));
+    std::atomic<int> errors{0};
+    std::latch start(20);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 20; ++i) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        try {
+          cache.get("general", "flaky");
+        } catch (const LoadError& e) {
+          if (std::string(e.what()) == "origin unavailable") ++errors;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    QCOMPARE(origin.loads.load(), 1);
+    QCOMPARE(errors.load(), 20);
+    QCOMPARE(cache.snapshot().load_errors, 1u);
+    // Nothing was cached and the key is free: the next get loads again, and succeeds.
+    QCOMPARE(*cache.get("general", "flaky"), std::string("value of flaky"));
+    QCOMPARE(origin.loads.load(), 2);
+  }
+
+  void aWaiterGivesUpAfterTheLoadTimeoutButTheResultIsKept() {
+    CountingOrigin origin;
+    origin.delay_ms = 400;
+    TieredCacheOptions o = optionsWith(origin.loader());
+    o.load_timeout = 50ms;
+    TieredCache cache(o);
+    QVERIFY_THROWS_EXCEPTION(LoadTimeoutError, cache.get("general", "slow"));
+    QCOMPARE(cache.snapshot().load_timeouts, 1u);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.snapshot().loads_in_flight, 0u, 5000);
+    QCOMPARE(*cache.get("general", "slow"), std::string("value of slow"));
+    QCOMPARE(origin.loads.load(), 1);
+  }
+
+  void l2HitsArePromotedToL1AcrossARestart() {
+    QTemporaryDir dir;
+    CountingOrigin origin;
+    {
+      TieredCacheOptions o = optionsWith(origin.loader());
+      o.l2 = diskAt(dir);
+      TieredCache cache(o);
+      QCOMPARE(*cache.get("general", "photo"), std::string("value of photo"));
+    }  // destruction waits for the write-through
+    TieredCacheOptions o = optionsWith(origin.loader());
+    o.l2 = diskAt(dir);
+    TieredCache cache(o);
+    QCOMPARE(*cache.get("general", "photo"), std::string("value of photo"));
+    TieredStats s = cache.snapshot();
+    QCOMPARE(s.l2_hits, 1u);
+    QCOMPARE(s.l3_hits, 0u);
+    QCOMPARE(origin.loads.load(), 1);
+    QCOMPARE(*cache.get("general", "photo"), std::string("value of photo"));
+    s = cache.snapshot();
+    QCOMPARE(s.l1_hits, 1u);
+    QCOMPARE(s.l2.hits, 1u);  // the second read never touched the disk
+  }
+
+  void patternInvalidationAcrossTiers() {
+    QTemporaryDir dir;
+    CountingOrigin origin;
+    TieredCacheOptions o = optionsWith(origin.loader());
+    o.l2 = diskAt(dir);
+    TieredCache cache(o);
+    for (int i = 0; i < 5; ++i) {
+      cache.get("general", "persona:" + std::to_string(i));
+      cache.get("general", "routing:" + std::to_string(i));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(cache.snapshot().l2.entries, 10u, 5000);
+    QCOMPARE(cache.invalidate_matching("persona:*"), size_t{10});  // 5 in L1 + 5 in L2
+    const TieredStats s = cache.snapshot();
+    QCOMPARE(s.l2.entries, 5u);
+    QCOMPARE(s.namespaces[0].l1.entries, 5u);
+    const int before = origin.loads;
+    cache.get("general", "persona:1");  // gone from both tiers: back to the origin
+    QCOMPARE(origin.loads.load(), before + 1);
+    cache.get("general", "routing:1");  // untouched
+    QCOMPARE(origin.loads.load(), before + 1);
+    QVERIFY(cache.invalidate("general", "routing:2"));
+    QVERIFY(!cache.invalidate("general", "routing:2"));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.invalidate_matching("*", "nope"));
+    cache.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(cache.snapshot().l2.entries, 0u, 5000);
+  }
+
+  void ttlAndAdaptiveTtlInBothTiers() {
+    QTemporaryDir dir;
+    ManualClock clock;
+    CountingOrigin origin;
+    TieredCacheOptions o = optionsWith(origin.loader());
+    o.namespaces[0].ttl = 10s;
+    o.clock = &clock;
+    o.l2 = diskAt(dir);
+    o.adaptive_ttl = {.enabled = true, .hits_per_step = 2, .max_multiplier = 3};
+    TieredCache cache(o);
+
+    cache.get("general", "plain");  // never read again: lives 10 s
+    cache.get("general", "popular");
+    for (int i = 0; i < 4; ++i) cache.get("general", "popular");  // 4 reads: 3x (capped)
+    QCOMPARE(origin.loads.load(), 2);
+    clock.advance(11s);
+    cache.get("general", "plain");  // expired in L1 and in L2: origin again
+    QCOMPARE(origin.loads.load(), 3);
+    cache.get("general", "popular");  // alive at 11 s thanks to its reads
+    QCOMPARE(origin.loads.load(), 3);
+    clock.advance(20s);  // 31 s: past 3x10 s
+    cache.get("general", "popular");
+    QCOMPARE(origin.loads.load(), 4);
+
+    // Disabled: a read changes nothing.
+    cache.set_ttl("general", 5s);
+    cache.get("general", "fresh");
+    clock.advance(6s);
+    cache.get("general", "fresh");
+    QCOMPARE(origin.loads.load(), 6);
+  }
+
+  void asyncGetDoesNotBlockOtherKeys() {
+    std::atomic<bool> release{false};
+    auto slow = make_compute_loader([&](std::string_view key) {
+      while (key == "slow" && !release) std::this_thread::sleep_for(1ms);
+      return make_value(std::string(key));
+    });
+    TieredCache cache(optionsWith(slow));
+    std::shared_future<Value> pending = cache.get_async("general", "slow");
+    QVERIFY(pending.wait_for(0s) == std::future_status::timeout);
+    QCOMPARE(*cache.get("general", "fast"), std::string("fast"));  // not stuck behind "slow"
+    QVERIFY(pending.wait_for(0s) == std::future_status::timeout);
+    release = true;
+    QCOMPARE(*pending.get(), std::string("slow"));
+    QVERIFY(cache.get_async("general", "fast").wait_for(0s) == std::future_status::ready);  // L1 hit
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.get_async("nope", "x").get());
+  }
+
+  void backPressureRefusesLoadsBeyondTheQueue() {
+    std::atomic<bool> release{false};
+    auto blocking = make_compute_loader([&](std::string_view key) {
+      while (!release) std::this_thread::sleep_for(1ms);
+      return make_value(std::string(key));
+    });
+    TieredCacheOptions o = optionsWith(blocking);
+    o.loader_threads = 1;
+    o.max_queued_loads = 2;
+    TieredCache cache(o);
+    std::vector<std::shared_future<Value>> futures;
+    for (int i = 0; i < 6; ++i) futures.push_back(cache.get_async("general", "k" + std::to_string(i)));
+    release = true;
+    int refused = 0, served = 0;
+    for (auto& f : futures) {
+      try {
+        f.get();
+        ++served;
+      } catch (const OverloadedError&) {
+        ++refused;
+      }
+    }
+    // One running and two queued fit (two, if the thread had not yet taken the first).
+    QVERIFY2(served >= 2 && refused >= 1 && served + refused == 6, qPrintable(QString("%1 served, %2 refused").arg(served).arg(refused)));
+    QCOMPARE(cache.snapshot().overloaded, uint64_t(refused));
+    // Refused keys are free again.
+    QCOMPARE(*cache.get("general", "k5"), std::string("k5"));
+  }
+
+  void aLoadInFlightDuringInvalidationIsNotStored() {
+    CountingOrigin origin;
+    origin.delay_ms = 200;
+    TieredCache cache(optionsWith(origin.loader()));
+    auto pending = cache.get_async("general", "k");
+    std::this_thread::sleep_for(50ms);
+    cache.invalidate("general", "k");
+    QCOMPARE(*pending.get(), std::string("value of k"));  // the waiter is still answered
+    QTRY_COMPARE_WITH_TIMEOUT(cache.snapshot().loads_in_flight, 0u, 5000);
+    origin.delay_ms = 0;
+    cache.get("general", "k");
+    QCOMPARE(origin.loads.load(), 2);  // the stale result was not kept
+  }
+
+  void cachedAndInvalidatingWrappers() {
+    TieredCache cache(optionsWith(nullptr));
+    std::atomic<int> computed{0};
+    auto persona = cached(cache, "general", 60s, "persona:", [&](const std::string& user) {
+      ++computed;
+      return make_value("persona of " + user);
+    });
+    QCOMPARE(*persona("ann"), std::string("persona of ann"));
+    QCOMPARE(*persona("ann"), std::string("persona of ann"));
+    QCOMPARE(*persona("bob"), std::string("persona of bob"));
+    QCOMPARE(computed.load(), 2);
+    auto update_persona = invalidate_cache(cache, "persona:*", [](int changes) { return changes * 2; });
+    QCOMPARE(update_persona(21), 42);
+    persona("ann");
+    QCOMPARE(computed.load(), 3);
+  }
+
+  void namespacesHaveTheirOwnLimitsAndDefaults() {
+    TieredCacheOptions o;
+    CountingOrigin origin;
+    for (auto& ns : o.namespaces) ns.loader = origin.loader();
+    TieredCache cache(o);
+    const auto names = cache.namespace_names();
+    for (const char* want : {"human:upper", "human:lower", "human:dresses", "garment", "text", "prediction", "general"}) {
+      QVERIFY2(std::find(names.begin(), names.end(), want) != names.end(), want);
+    }
+    for (int i = 0; i < 30; ++i) cache.get("human:upper", "user" + std::to_string(i));
+    for (int i = 0; i < 30; ++i) cache.get("garment", "g" + std::to_string(i));
+    const TieredStats s = cache.snapshot();
+    for (const auto& ns : s.namespaces) {
+      if (ns.name == "human:upper") QCOMPARE(ns.l1.entries, 10u);
+      if (ns.name == "garment") QCOMPARE(ns.l1.entries, 30u);
+      if (ns.name == "human:lower") QCOMPARE(ns.l1.entries, 0u);
+    }
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.get("nope", "x"));
+    TieredCacheOptions bad;
+    NamespaceOptions spaced;
+    spaced.name = "has space";
+    bad.namespaces = {spaced};
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, TieredCache{bad});
+    TieredCache no_loader(optionsWith(nullptr));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, no_loader.get("general", "x"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TieredCacheTest)
+#include "test_tiered_cache.moc"
