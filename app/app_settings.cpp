@@ -1,12 +1,21 @@
 #include "app_settings.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <cstring>
+
+#include <algorithm>
 
 #include "tierscope/trace.h"
 
 namespace tierscope::app {
 namespace {
+
+QString defaultL2Dir() {
+  const QByteArray xdg = qgetenv("XDG_CACHE_HOME");
+  const QString base = xdg.isEmpty() ? QDir::homePath() + "/.cache" : QString::fromLocal8Bit(xdg);
+  return base + "/tierscope/l2";
+}
 
 const QCommandLineOption kHeadless("headless", "Run without a window: print a live one-line summary each second.");
 const QCommandLineOption kDuration("duration", "Stop after <seconds> (default: run until closed).", "seconds", "0");
@@ -14,7 +23,13 @@ const QCommandLineOption kScreenshot("screenshot", "Write a PNG of the main wind
                                      "file");
 const QCommandLineOption kL1Entries("l1-entries", "L1 capacity in entries (0 = no entry limit).", "n", "5000");
 const QCommandLineOption kL1Mebibytes("l1-mb", "L1 memory budget in MiB (0 = no byte limit).", "mib", "64");
-const QCommandLineOption kTtl("ttl", "Default L1 entry TTL in seconds (0 = no expiry).", "seconds", "0");
+const QCommandLineOption kTtl("ttl", "Base TTL of every namespace in seconds (ttl_hours x 3600; 0 = no expiry).", "seconds", "86400");
+const QCommandLineOption kPolicy("policy", "L1 eviction policy: wtinylfu or lru.", "policy", "wtinylfu");
+const QCommandLineOption kNamespace("namespace", "Cache namespace of the demo workload and the L1 options.", "name", "general");
+const QCommandLineOption kL2Dir("l2-dir", "L2 directory (ssd_root), or 'off' for no L2.", "dir", defaultL2Dir());
+const QCommandLineOption kL2Gb("l2-gb", "L2 disk limit in GiB (max_disk_usage_gb).", "gib", "1");
+const QCommandLineOption kL2NoFsync("l2-no-fsync", "Do not fsync L2 entries (checksums still catch torn files).");
+const QCommandLineOption kLoaderThreads("loader-threads", "Threads running L2 reads and origin loads.", "n", "8");
 const QCommandLineOption kKeys("keys", "Distinct keys of the demo workload.", "n", "50000");
 const QCommandLineOption kZipf("zipf", "Zipf exponent of the demo workload's key popularity.", "s", "0.9");
 const QCommandLineOption kRate("rate", "Demo requests per second (0 = as fast as possible).", "rps", "5000");
@@ -37,8 +52,9 @@ void addOptions(QCommandLineParser& parser) {
   parser.setApplicationDescription("Tierscope: tiered ML-inference cache engine and operator console.");
   parser.addHelpOption();
   parser.addVersionOption();
-  for (const auto& option : {kHeadless, kDuration, kScreenshot, kL1Entries, kL1Mebibytes, kTtl, kKeys, kZipf, kRate,
-                             kThreads, kOriginLatency, kTrace, kNoWorkload, kLogLevel}) {
+  for (const auto& option : {kHeadless, kDuration, kScreenshot, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
+                             kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
+                             kNoWorkload, kLogLevel}) {
     parser.addOption(option);
   }
 }
@@ -49,11 +65,12 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
     double min, max;
     double* out;
   };
-  double duration, l1_entries, l1_mib, ttl, keys, zipf, rate, threads, latency_ms;
+  double duration, l1_entries, l1_mib, ttl, keys, zipf, rate, threads, latency_ms, l2_gib, loader_threads;
   const Numeric numerics[] = {
       {kDuration, 0, 1e9, &duration},  {kL1Entries, 0, 1e10, &l1_entries}, {kL1Mebibytes, 0, 1 << 20, &l1_mib},
       {kTtl, 0, 1e9, &ttl},            {kKeys, 1, 1e10, &keys},            {kZipf, 0.01, 10, &zipf},
       {kRate, 0, 1e8, &rate},          {kThreads, 1, 256, &threads},       {kOriginLatency, 0, 60'000, &latency_ms},
+      {kL2Gb, 0.001, 1 << 20, &l2_gib}, {kLoaderThreads, 1, 1024, &loader_threads},
   };
   for (const Numeric& n : numerics) {
     const QString text = parser.value(n.option);
@@ -75,10 +92,33 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
   s.screenshot_path = parser.value(kScreenshot);
   s.run_workload = !parser.isSet(kNoWorkload);
 
-  s.engine.l1.max_entries = static_cast<size_t>(l1_entries);
-  s.engine.l1.max_bytes = static_cast<size_t>(l1_mib) << 20;
-  s.engine.l1.default_ttl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(ttl));
+  const auto policy = parse_eviction_policy(parser.value(kPolicy).toStdString());
+  if (!policy) return QStringLiteral("--policy: '%1' is not wtinylfu or lru").arg(parser.value(kPolicy));
+  const std::string demo_namespace = parser.value(kNamespace).toStdString();
+  const Duration base_ttl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(ttl));
+  s.engine.cache.namespaces = default_namespaces(base_ttl);
+  auto ns = std::find_if(s.engine.cache.namespaces.begin(), s.engine.cache.namespaces.end(),
+                         [&](const NamespaceOptions& n) { return n.name == demo_namespace; });
+  if (ns == s.engine.cache.namespaces.end()) {
+    QStringList names;
+    for (const auto& n : s.engine.cache.namespaces) names << QString::fromStdString(n.name);
+    return QStringLiteral("--namespace: '%1' is not one of %2").arg(parser.value(kNamespace), names.join(", "));
+  }
+  ns->l1_max_entries = static_cast<size_t>(l1_entries);
+  ns->l1_max_bytes = static_cast<size_t>(l1_mib) << 20;
+  s.engine.demo_namespace = demo_namespace;
+  s.engine.cache.l1_policy = *policy;
+  s.engine.cache.loader_threads = static_cast<unsigned>(loader_threads);
+  const QString l2_dir = parser.value(kL2Dir);
+  if (l2_dir != "off" && l2_dir != "none") {
+    DiskTierOptions l2;
+    l2.root = l2_dir.toStdString();
+    l2.max_bytes = static_cast<uint64_t>(l2_gib * double(1ull << 30));
+    l2.sync_writes = !parser.isSet(kL2NoFsync);
+    s.engine.cache.l2 = l2;
+  }
   s.engine.origin.latency = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(latency_ms));
+  s.workload.cache_namespace = demo_namespace;
 
   s.workload.key_count = static_cast<uint64_t>(keys);
   s.workload.zipf_exponent = zipf;

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <thread>
 
-#include "tierscope/stats_window.h"
 
 namespace tierscope::app {
 namespace {
@@ -24,12 +23,23 @@ std::string limit(uint64_t value) { return value ? std::to_string(value) : std::
 
 }  // namespace
 
-std::string summaryLine(const MemoryTierStats& before, const MemoryTierStats& after, double seconds, double elapsed) {
-  const IntervalRates r = rates_between(before, after, seconds);
-  return fmt::format("t={:.0f}s requests/s={:.0f} l1_hit_rate={:.1f}% entries={}/{} bytes={}/{} evictions={}",
-                     elapsed, r.requests_per_second, r.hit_rate * 100.0, after.entries, limit(after.max_entries),
-                     mebibytes(after.bytes), after.max_bytes ? mebibytes(after.max_bytes) : "unlimited",
-                     after.evictions);
+std::string summaryLine(const TieredStats& before, const TieredStats& after, double seconds, double elapsed,
+                        const std::string& ns) {
+  const auto delta = [](uint64_t a, uint64_t b) { return b >= a ? double(b - a) : 0.0; };
+  const double requests = delta(before.total_requests, after.total_requests);
+  const auto share = [&](uint64_t a, uint64_t b) { return requests > 0 ? 100.0 * delta(a, b) / requests : 0.0; };
+  MemoryTierStats l1;
+  for (const NamespaceStats& n : after.namespaces) {
+    if (n.name == ns) l1 = n.l1;
+  }
+  std::string line = fmt::format(
+      "t={:.0f}s requests/s={:.0f} l1_hit_rate={:.1f}% l2_hit_rate={:.1f}% origin={:.1f}% entries={}/{} bytes={}/{}",
+      elapsed, seconds > 0 ? requests / seconds : 0.0, share(before.l1_hits, after.l1_hits),
+      share(before.l2_hits, after.l2_hits), share(before.l3_hits, after.l3_hits), l1.entries, limit(l1.max_entries),
+      mebibytes(l1.bytes), l1.max_bytes ? mebibytes(l1.max_bytes) : "unlimited");
+  if (after.l2_enabled) line += fmt::format(" disk={}/{}", mebibytes(after.l2.bytes), mebibytes(after.l2.max_bytes));
+  line += fmt::format(" stampedes_prevented={} evictions={}", after.stampede_prevented, after.evictions);
+  return line;
 }
 
 int runHeadless(Engine& engine, WorkloadDriver* workload, double duration_seconds) {
@@ -40,17 +50,17 @@ int runHeadless(Engine& engine, WorkloadDriver* workload, double duration_second
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   auto previous_time = start;
-  MemoryTierStats previous = engine.l1().snapshot();
+  TieredStats previous = engine.cache().snapshot();
   for (int tick = 1; !g_interrupted.load(); ++tick) {
     const auto due = start + std::chrono::seconds(tick);
     while (Clock::now() < due && !g_interrupted.load()) {
       std::this_thread::sleep_for(std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(50)));
     }
     const auto now_time = Clock::now();
-    const MemoryTierStats now = engine.l1().snapshot();
+    const TieredStats now = engine.cache().snapshot();
     const double interval = std::chrono::duration<double>(now_time - previous_time).count();
     const double elapsed = std::chrono::duration<double>(now_time - start).count();
-    std::fputs((summaryLine(previous, now, interval, elapsed) + "\n").c_str(), stdout);
+    std::fputs((summaryLine(previous, now, interval, elapsed, engine.demo_namespace()) + "\n").c_str(), stdout);
     std::fflush(stdout);
     previous = now;
     previous_time = now_time;

@@ -10,8 +10,10 @@
 
 namespace tierscope::app {
 
-// One summary line from two snapshots taken `seconds` apart at `elapsed` since start.
-std::string summaryLine(const MemoryTierStats& before, const MemoryTierStats& after, double seconds, double elapsed);
+// One summary line from two snapshots taken `seconds` apart at `elapsed` since start;
+// entries and bytes are those of namespace `ns`.
+std::string summaryLine(const TieredStats& before, const TieredStats& after, double seconds, double elapsed,
+                        const std::string& ns);
 
 // Blocks until done; returns the process exit code.
 int runHeadless(Engine& engine, WorkloadDriver* workload, double duration_seconds);

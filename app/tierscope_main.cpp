@@ -97,20 +97,18 @@ int main(int argc, char** argv) {
   settings.headless = headless;
 
   auto log = makeLogger(settings.log_level);
-  settings.engine.l1.logger = log;
+  settings.engine.cache.logger = log;
   settings.workload.logger = log;
-  log->info("tierscope {} starting ({}): L1 {} entries / {} MiB, workload {}", tierscope::version_string(),
-            headless ? "headless" : "desktop", settings.engine.l1.max_entries, settings.engine.l1.max_bytes >> 20,
+  log->info("tierscope {} starting ({}), demo workload {}", tierscope::version_string(), headless ? "headless" : "desktop",
             settings.run_workload ? "on" : "off");
 
-  tierscope::Engine engine(settings.engine);
-  std::unique_ptr<tierscope::WorkloadDriver> workload;
-  if (settings.run_workload) {
-    workload = std::make_unique<tierscope::WorkloadDriver>(engine.l1(), engine.origin(), settings.workload);
-  }
-
   try {
+    tierscope::Engine engine(settings.engine);
+    std::unique_ptr<tierscope::WorkloadDriver> workload;
+    if (settings.run_workload) workload = std::make_unique<tierscope::WorkloadDriver>(engine.cache(), settings.workload);
+
     if (headless) return tierscope::app::runHeadless(engine, workload.get(), settings.duration_seconds);
+
 
     tierscope::ui::MainWindow window(engine);
     window.show();

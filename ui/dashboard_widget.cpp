@@ -1,54 +1,50 @@
 #include "dashboard_widget.h"
 
-#include <QChart>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLocale>
-#include <QPainter>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+
+#include "time_series_chart.h"
 
 namespace tierscope::ui {
 namespace {
 
 constexpr int kRedrawIntervalMs = 500;
 constexpr double kVisibleSeconds = 120.0;
-constexpr int kCapacityDebounceMs = 200;
+constexpr int kDebounceMs = 200;
+constexpr int kMinDiskLog2 = 24;  // 16 MiB
+constexpr int kMaxDiskLog2 = 39;  // 512 GiB
 
 QString humanBytes(double bytes) {
   return QLocale().formattedDataSize(static_cast<qint64>(bytes), 1, QLocale::DataSizeIecFormat);
 }
 
-// Appends a point of a step line that holds `y` from `x` on; 0 (= no limit) draws nothing.
-void appendStep(QList<QPointF>& line, double x, double y) {
-  if (y <= 0) return;
-  if (line.isEmpty()) {
-    line.append({x, y});
-  } else if (line.back().y() != y) {
-    line.append({x, line.back().y()});
-    line.append({x, y});
-  }
+QString humanSeconds(double s) {
+  if (s <= 0) return QObject::tr("no expiry");
+  if (s < 120) return QObject::tr("%1 s").arg(s, 0, 'f', 0);
+  if (s < 7200) return QObject::tr("%1 min").arg(s / 60, 0, 'f', s < 600 ? 1 : 0);
+  if (s < 172800) return QObject::tr("%1 h").arg(s / 3600, 0, 'f', s < 36000 ? 1 : 0);
+  return QObject::tr("%1 days").arg(s / 86400, 0, 'f', 1);
 }
 
-QChartView* makeChartView(QChart* chart) {
-  chart->legend()->setAlignment(Qt::AlignBottom);
-  chart->setMargins(QMargins(4, 4, 4, 4));
-  auto* view = new QChartView(chart);
-  view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumHeight(220);
-  return view;
+QString percent(double share) { return QStringLiteral("%1 %").arg(share * 100.0, 0, 'f', 1); }
+
+// Two significant digits: 12,000 rather than 12,023.
+double twoSignificantDigits(double raw) {
+  if (raw <= 0) return 0;
+  const double unit = std::pow(10.0, std::floor(std::log10(raw)) - 1);
+  return std::round(raw / unit) * unit;
 }
 
 }  // namespace
 
 quint64 DashboardWidget::entriesForSlider(int position) {
   const double exponent = 2.0 + 4.0 * std::clamp(position, 0, kSliderSteps) / kSliderSteps;
-  const double raw = std::pow(10.0, exponent);
-  // Two significant digits: 12,000 rather than 12,023.
-  const double unit = std::pow(10.0, std::floor(std::log10(raw)) - 1);
-  return static_cast<quint64>(std::llround(std::round(raw / unit) * unit));
+  return static_cast<quint64>(std::llround(twoSignificantDigits(std::pow(10.0, exponent))));
 }
 
 int DashboardWidget::sliderForEntries(quint64 entries) {
@@ -66,114 +62,131 @@ int DashboardWidget::sliderForMebibytes(quint64 mebibytes) {
   return std::clamp(static_cast<int>(std::lround(e / 12.0 * kSliderSteps)), 0, kSliderSteps);
 }
 
+double DashboardWidget::secondsForSlider(int position) {
+  return kTtlSteps[std::clamp<size_t>(static_cast<size_t>(std::max(position, 0)), 0, kTtlSteps.size() - 1)];
+}
+
+int DashboardWidget::sliderForSeconds(double seconds) {
+  if (seconds <= 0) return static_cast<int>(kTtlSteps.size() - 1);  // "no expiry" is the last stop
+  int best = 0;
+  for (size_t i = 0; i + 1 < kTtlSteps.size(); ++i) {
+    if (std::abs(std::log(kTtlSteps[i] / seconds)) < std::abs(std::log(kTtlSteps[best] / seconds))) best = static_cast<int>(i);
+  }
+  return best;
+}
+
+quint64 DashboardWidget::diskBytesForSlider(int position) {
+  const double exponent = kMinDiskLog2 + double(kMaxDiskLog2 - kMinDiskLog2) * std::clamp(position, 0, kSliderSteps) / kSliderSteps;
+  const quint64 mebibytes = static_cast<quint64>(std::llround(std::pow(2.0, exponent - 20)));
+  return mebibytes << 20;
+}
+
+int DashboardWidget::sliderForDiskBytes(quint64 bytes) {
+  const double e = std::log2(std::max<double>(double(1ull << kMinDiskLog2), static_cast<double>(bytes)));
+  return std::clamp(static_cast<int>(std::lround((e - kMinDiskLog2) / (kMaxDiskLog2 - kMinDiskLog2) * kSliderSteps)), 0,
+                    kSliderSteps);
+}
+
 DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
 
   auto* tiles = new QGridLayout;
   requests_tile_ = addTile(tiles, 0, tr("Requests/s"));
-  hit_rate_tile_ = addTile(tiles, 1, tr("L1 hit rate"));
-  entries_tile_ = addTile(tiles, 2, tr("L1 entries"));
-  memory_tile_ = addTile(tiles, 3, tr("L1 memory"));
-  evictions_tile_ = addTile(tiles, 4, tr("Evictions"));
-  origin_tile_ = addTile(tiles, 5, tr("Origin loads"));
+  l1_tile_ = addTile(tiles, 1, tr("L1 hit rate"));
+  l2_tile_ = addTile(tiles, 2, tr("L2 hit rate"));
+  origin_tile_ = addTile(tiles, 3, tr("From origin"));
+  memory_tile_ = addTile(tiles, 4, tr("L1 memory"));
+  disk_tile_ = addTile(tiles, 5, tr("L2 disk"));
+  stampede_tile_ = addTile(tiles, 6, tr("Stampedes prevented"));
+  eviction_tile_ = addTile(tiles, 7, tr("Evictions"));
   layout->addLayout(tiles);
 
-  // Hit rate chart.
-  auto* hit_chart = new QChart;
-  hit_chart->setTitle(tr("L1 hit rate (%)"));
-  hit_rate_series_ = new QLineSeries;
-  hit_rate_series_->setName(tr("L1 hit rate, last interval"));
-  hit_chart->addSeries(hit_rate_series_);
-  hit_rate_x_ = new QValueAxis;
-  hit_rate_x_->setTitleText(tr("seconds"));
-  hit_rate_x_->setLabelFormat("%.0f");
-  auto* hit_rate_y = new QValueAxis;
-  hit_rate_y->setRange(0, 100);
-  hit_rate_y->setLabelFormat("%.0f");
-  hit_chart->addAxis(hit_rate_x_, Qt::AlignBottom);
-  hit_chart->addAxis(hit_rate_y, Qt::AlignLeft);
-  hit_rate_series_->attachAxis(hit_rate_x_);
-  hit_rate_series_->attachAxis(hit_rate_y);
+  rates_chart_ = new TimeSeriesChart(tr("Requests served by tier (%)"), tr("%"));
+  rates_chart_->setFixedRange(false, 0, 100);
+  l1_rate_series_ = rates_chart_->addSeries(tr("L1 memory"));
+  l2_rate_series_ = rates_chart_->addSeries(tr("L2 disk"));
+  origin_rate_series_ = rates_chart_->addSeries(tr("origin"));
 
-  // Entries and memory chart, two y axes.
-  auto* usage_chart = new QChart;
-  usage_chart->setTitle(tr("L1 entries and memory"));
-  entries_series_ = new QLineSeries;
-  entries_series_->setName(tr("entries"));
-  bytes_series_ = new QLineSeries;
-  bytes_series_->setName(tr("memory (MiB)"));
-  // Dashed lines at the limits, so usage reads against capacity at a glance.
-  entries_limit_series_ = new QLineSeries;
-  entries_limit_series_->setName(tr("entry limit"));
-  bytes_limit_series_ = new QLineSeries;
-  bytes_limit_series_->setName(tr("memory limit"));
-  usage_chart->addSeries(entries_series_);
-  usage_chart->addSeries(bytes_series_);
-  usage_chart->addSeries(entries_limit_series_);
-  usage_chart->addSeries(bytes_limit_series_);
-  for (auto [limit, of] : {std::pair{entries_limit_series_, entries_series_}, std::pair{bytes_limit_series_, bytes_series_}}) {
-    QPen pen(of->pen().color());
-    pen.setStyle(Qt::DashLine);
-    pen.setWidthF(1.5);
-    limit->setPen(pen);
-  }
-  usage_x_ = new QValueAxis;
-  usage_x_->setTitleText(tr("seconds"));
-  usage_x_->setLabelFormat("%.0f");
-  entries_y_ = new QValueAxis;
-  entries_y_->setLabelFormat("%.0f");
-  bytes_y_ = new QValueAxis;
-  bytes_y_->setLabelFormat("%.1f");
-  usage_chart->addAxis(usage_x_, Qt::AlignBottom);
-  usage_chart->addAxis(entries_y_, Qt::AlignLeft);
-  usage_chart->addAxis(bytes_y_, Qt::AlignRight);
-  entries_series_->attachAxis(usage_x_);
-  entries_series_->attachAxis(entries_y_);
-  bytes_series_->attachAxis(usage_x_);
-  bytes_series_->attachAxis(bytes_y_);
-  entries_limit_series_->attachAxis(usage_x_);
-  entries_limit_series_->attachAxis(entries_y_);
-  bytes_limit_series_->attachAxis(usage_x_);
-  bytes_limit_series_->attachAxis(bytes_y_);
+  usage_chart_ = new TimeSeriesChart(tr("L1 entries and memory"), tr("entries"), tr("MiB"));
+  entries_series_ = usage_chart_->addSeries(tr("entries"));
+  bytes_series_ = usage_chart_->addSeries(tr("memory"), true);
+  entries_limit_series_ = usage_chart_->addSeries(tr("entry limit"), false, entries_series_);
+  bytes_limit_series_ = usage_chart_->addSeries(tr("memory limit"), true, bytes_series_);
 
-  auto* charts = new QHBoxLayout;
-  charts->addWidget(makeChartView(hit_chart), 1);
-  charts->addWidget(makeChartView(usage_chart), 1);
+  disk_chart_ = new TimeSeriesChart(tr("L2 disk usage"), tr("MiB"));
+  disk_series_ = disk_chart_->addSeries(tr("used"));
+  disk_limit_series_ = disk_chart_->addSeries(tr("limit"), false, disk_series_);
+
+  events_chart_ = new TimeSeriesChart(tr("Stampedes prevented and evictions"), tr("per second"));
+  stampede_series_ = events_chart_->addSeries(tr("stampedes prevented/s"));
+  eviction_series_ = events_chart_->addSeries(tr("evictions/s"));
+
+  auto* charts = new QGridLayout;
+  charts->addWidget(rates_chart_, 0, 0);
+  charts->addWidget(usage_chart_, 0, 1);
+  charts->addWidget(disk_chart_, 1, 0);
+  charts->addWidget(events_chart_, 1, 1);
   layout->addLayout(charts, 1);
 
-  // Tuning sliders.
-  auto* tuning = new QGroupBox(tr("L1 memory tier"));
-  auto* tuning_layout = new QGridLayout(tuning);
-  entries_slider_ = new QSlider(Qt::Horizontal);
+  auto* tuning = new QGroupBox(tr("Tuning (applied live)"));
+  auto* grid = new QGridLayout(tuning);
+  namespace_box_ = new QComboBox;
+  namespace_box_->setObjectName("namespaceBox");
+  namespace_box_->setToolTip(tr("The namespace whose L1 capacity, memory and TTL the sliders set"));
+  policy_box_ = new QComboBox;
+  policy_box_->setObjectName("policyBox");
+  policy_box_->addItem(tr("W-TinyLFU"), QStringLiteral("wtinylfu"));
+  policy_box_->addItem(tr("LRU"), QStringLiteral("lru"));
+  policy_box_->setToolTip(tr("Which entries L1 keeps when full, in every namespace"));
+  auto* selectors = new QHBoxLayout;
+  selectors->addWidget(new QLabel(tr("Namespace")));
+  selectors->addWidget(namespace_box_, 1);
+  selectors->addSpacing(24);
+  selectors->addWidget(new QLabel(tr("Eviction policy")));
+  selectors->addWidget(policy_box_, 1);
+  grid->addLayout(selectors, 0, 0, 1, 3);
+  entries_slider_ = addSlider(grid, 1, tr("L1 capacity"), tr("Most entries this namespace keeps in memory; lowering it evicts at once"), &entries_value_);
   entries_slider_->setObjectName("l1EntriesSlider");
-  entries_slider_->setRange(0, kSliderSteps);
-  entries_slider_->setToolTip(tr("Most entries L1 may hold; lowering it evicts at once"));
-  entries_value_ = new QLabel;
-  memory_slider_ = new QSlider(Qt::Horizontal);
+  memory_slider_ = addSlider(grid, 2, tr("L1 memory"), tr("Most memory this namespace may use, keys and values included"), &memory_value_);
   memory_slider_->setObjectName("l1MemorySlider");
-  memory_slider_->setRange(0, kSliderSteps);
-  memory_slider_->setToolTip(tr("Most memory L1 may use, keys and values included"));
-  memory_value_ = new QLabel;
-  entries_value_->setMinimumWidth(140);
-  memory_value_->setMinimumWidth(140);
-  tuning_layout->addWidget(new QLabel(tr("Capacity (entries)")), 0, 0);
-  tuning_layout->addWidget(entries_slider_, 0, 1);
-  tuning_layout->addWidget(entries_value_, 0, 2);
-  tuning_layout->addWidget(new QLabel(tr("Memory budget")), 1, 0);
-  tuning_layout->addWidget(memory_slider_, 1, 1);
-  tuning_layout->addWidget(memory_value_, 1, 2);
+  ttl_slider_ = addSlider(grid, 3, tr("TTL"), tr("Base lifetime of entries stored from now on; often-read entries live longer"), &ttl_value_);
+  ttl_slider_->setObjectName("ttlSlider");
+  ttl_slider_->setRange(0, static_cast<int>(kTtlSteps.size() - 1));
+  ttl_slider_->setPageStep(1);
+  disk_slider_ = addSlider(grid, 4, tr("Disk limit"), tr("Most disk the L2 tier may use (max_disk_usage_gb); lowering it deletes the least recently used files"), &disk_value_);
+  disk_slider_->setObjectName("diskSlider");
   layout->addWidget(tuning);
 
-  capacity_debounce_.setSingleShot(true);
-  capacity_debounce_.setInterval(kCapacityDebounceMs);
-  connect(&capacity_debounce_, &QTimer::timeout, this, &DashboardWidget::requestCapacity);
-  auto on_slider_moved = [this] {
-    entries_value_->setText(tr("%L1 entries").arg(entriesForSlider(entries_slider_->value())));
-    memory_value_->setText(tr("%L1 MiB").arg(mebibytesForSlider(memory_slider_->value())));
-    capacity_debounce_.start();  // a drag sends one request, not hundreds
-  };
-  connect(entries_slider_, &QSlider::valueChanged, this, on_slider_moved);
-  connect(memory_slider_, &QSlider::valueChanged, this, on_slider_moved);
+  for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &disk_debounce_}) {
+    t->setSingleShot(true);
+    t->setInterval(kDebounceMs);  // a drag sends one request, not hundreds
+  }
+  connect(&capacity_debounce_, &QTimer::timeout, this, [this] {
+    Q_EMIT l1CapacityRequested(shown_namespace_, entriesForSlider(entries_slider_->value()),
+                               mebibytesForSlider(memory_slider_->value()) << 20);
+  });
+  connect(&ttl_debounce_, &QTimer::timeout, this,
+          [this] { Q_EMIT ttlRequested(shown_namespace_, secondsForSlider(ttl_slider_->value())); });
+  connect(&disk_debounce_, &QTimer::timeout, this, [this] { Q_EMIT diskLimitRequested(diskBytesForSlider(disk_slider_->value())); });
+  for (QSlider* s : {entries_slider_, memory_slider_}) {
+    connect(s, &QSlider::valueChanged, this, [this] {
+      updateSliderLabels();
+      capacity_debounce_.start();
+    });
+  }
+  connect(ttl_slider_, &QSlider::valueChanged, this, [this] {
+    updateSliderLabels();
+    ttl_debounce_.start();
+  });
+  connect(disk_slider_, &QSlider::valueChanged, this, [this] {
+    updateSliderLabels();
+    disk_debounce_.start();
+  });
+  connect(policy_box_, &QComboBox::activated, this, [this] { Q_EMIT policyRequested(policy_box_->currentData().toString()); });
+  connect(namespace_box_, &QComboBox::activated, this, [this] {
+    shown_namespace_ = namespace_box_->currentText();
+    Q_EMIT focusNamespaceRequested(shown_namespace_);
+  });
 
   redraw_timer_.setInterval(kRedrawIntervalMs);
   connect(&redraw_timer_, &QTimer::timeout, this, &DashboardWidget::redrawCharts);
@@ -187,7 +200,7 @@ QLabel* DashboardWidget::addTile(QGridLayout* grid, int column, const QString& t
   auto* caption = new QLabel(title);
   auto* value = new QLabel(QStringLiteral("–"));
   QFont big = value->font();
-  big.setPointSizeF(big.pointSizeF() * 1.6);
+  big.setPointSizeF(big.pointSizeF() * 1.4);
   big.setBold(true);
   value->setFont(big);
   box->addWidget(caption);
@@ -196,85 +209,120 @@ QLabel* DashboardWidget::addTile(QGridLayout* grid, int column, const QString& t
   return value;
 }
 
-void DashboardWidget::addSample(const EngineSample& sample) {
-  history_.push(sample);
+QSlider* DashboardWidget::addSlider(QGridLayout* grid, int row, const QString& label, const QString& tooltip,
+                                    QLabel** value) {
+  auto* slider = new QSlider(Qt::Horizontal);
+  slider->setRange(0, kSliderSteps);
+  slider->setToolTip(tooltip);
+  *value = new QLabel;
+  (*value)->setMinimumWidth(150);
+  grid->addWidget(new QLabel(label), row, 0);
+  grid->addWidget(slider, row, 1);
+  grid->addWidget(*value, row, 2);
+  return slider;
+}
+
+void DashboardWidget::updateSliderLabels() {
+  entries_value_->setText(tr("%L1 entries").arg(entriesForSlider(entries_slider_->value())));
+  memory_value_->setText(tr("%L1 MiB").arg(mebibytesForSlider(memory_slider_->value())));
+  ttl_value_->setText(humanSeconds(secondsForSlider(ttl_slider_->value())));
+  disk_value_->setText(humanBytes(double(diskBytesForSlider(disk_slider_->value()))));
+}
+
+bool DashboardWidget::operatorIsAdjusting() const {
+  for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &disk_debounce_}) {
+    if (t->isActive()) return true;
+  }
+  for (const QSlider* s : {entries_slider_, memory_slider_, ttl_slider_, disk_slider_}) {
+    if (s->isSliderDown()) return true;
+  }
+  return false;
+}
+
+void DashboardWidget::addSample(const EngineSample& s) {
+  history_.push(s);
   dirty_ = true;
   ++samples_received_;
 
-  requests_tile_->setText(QLocale().toString(sample.requests_per_second, 'f', 0));
-  hit_rate_tile_->setText(QStringLiteral("%1 %").arg(sample.l1_hit_rate * 100.0, 0, 'f', 1));
-  entries_tile_->setText(sample.l1_max_entries ? tr("%L1 / %L2").arg(sample.l1_entries).arg(sample.l1_max_entries)
-                                               : QLocale().toString(sample.l1_entries));
-  memory_tile_->setText(sample.l1_max_bytes ? tr("%1 / %2").arg(humanBytes(sample.l1_bytes), humanBytes(sample.l1_max_bytes))
-                                            : humanBytes(sample.l1_bytes));
-  evictions_tile_->setText(QLocale().toString(sample.l1_evictions));
-  origin_tile_->setText(QLocale().toString(sample.origin_loads));
+  requests_tile_->setText(QLocale().toString(s.requests_per_second, 'f', 0));
+  l1_tile_->setText(percent(s.l1_hit_rate));
+  l2_tile_->setText(s.l2_enabled ? percent(s.l2_hit_rate) : tr("off"));
+  origin_tile_->setText(percent(s.origin_rate));
+  memory_tile_->setText(humanBytes(double(s.l1_bytes)));
+  disk_tile_->setText(s.l2_enabled ? tr("%1 / %2").arg(humanBytes(double(s.l2_bytes)), humanBytes(double(s.l2_max_bytes)))
+                                   : tr("off"));
+  stampede_tile_->setText(QLocale().toString(s.stampede_prevented));
+  eviction_tile_->setText(QLocale().toString(s.evictions));
+  showControls(s);
+}
 
-  if (!sliders_initialised_) {
-    sliders_initialised_ = true;
-    showCapacity(sample.l1_max_entries, sample.l1_max_bytes);
+void DashboardWidget::showControls(const EngineSample& s) {
+  if (namespace_box_->count() != s.namespaces.size()) {
+    const QSignalBlocker block(namespace_box_);
+    namespace_box_->clear();
+    namespace_box_->addItems(s.namespaces);
   }
-}
-
-void DashboardWidget::showCapacity(quint64 max_entries, quint64 max_bytes) {
-  // A change the operator is still making wins over the one the engine reports.
-  if (capacity_debounce_.isActive() || entries_slider_->isSliderDown() || memory_slider_->isSliderDown()) return;
-  // Move the sliders without sending the value back as a new request.
-  const QSignalBlocker block_entries(entries_slider_);
-  const QSignalBlocker block_memory(memory_slider_);
-  entries_slider_->setValue(sliderForEntries(max_entries));
-  memory_slider_->setValue(sliderForMebibytes(max_bytes >> 20));
-  entries_value_->setText(max_entries ? tr("%L1 entries").arg(max_entries) : tr("unlimited"));
-  memory_value_->setText(max_bytes ? tr("%L1 MiB").arg(max_bytes >> 20) : tr("unlimited"));
-}
-
-void DashboardWidget::requestCapacity() {
-  Q_EMIT l1CapacityRequested(entriesForSlider(entries_slider_->value()),
-                             mebibytesForSlider(memory_slider_->value()) << 20);
+  // A change the operator is still making wins over the state the engine reports.
+  if (operatorIsAdjusting() || s.focus_namespace != (shown_namespace_.isEmpty() ? s.focus_namespace : shown_namespace_)) {
+    return;
+  }
+  shown_namespace_ = s.focus_namespace;
+  const QSignalBlocker b1(namespace_box_), b2(policy_box_), b3(entries_slider_), b4(memory_slider_), b5(ttl_slider_),
+      b6(disk_slider_);
+  namespace_box_->setCurrentText(s.focus_namespace);
+  policy_box_->setCurrentIndex(std::max(0, policy_box_->findData(s.policy)));
+  entries_slider_->setValue(sliderForEntries(s.focus_max_entries));
+  memory_slider_->setValue(sliderForMebibytes(s.focus_max_bytes >> 20));
+  ttl_slider_->setValue(sliderForSeconds(s.focus_ttl_seconds));
+  disk_slider_->setEnabled(s.l2_enabled);
+  if (s.l2_enabled) disk_slider_->setValue(sliderForDiskBytes(s.l2_max_bytes));
+  entries_value_->setText(s.focus_max_entries ? tr("%L1 entries").arg(s.focus_max_entries) : tr("unlimited"));
+  memory_value_->setText(s.focus_max_bytes ? tr("%L1 MiB").arg(s.focus_max_bytes >> 20) : tr("unlimited"));
+  ttl_value_->setText(humanSeconds(s.focus_ttl_seconds));
+  disk_value_->setText(s.l2_enabled ? humanBytes(double(s.l2_max_bytes)) : tr("no L2"));
 }
 
 void DashboardWidget::redrawCharts() {
   if (!dirty_ || history_.empty()) return;
   dirty_ = false;
 
-  QList<QPointF> hit_rate, entries, mebibytes, entries_limit, mebibytes_limit;
-  hit_rate.reserve(history_.size());
-  entries.reserve(history_.size());
-  mebibytes.reserve(history_.size());
-  double max_entries = 1, max_mebibytes = 1;
+  QList<QPointF> l1, l2, origin, entries, mebibytes, entries_limit, mebibytes_limit, disk, disk_limit, stampedes, evictions;
   for (size_t i = 0; i < history_.size(); ++i) {
     const EngineSample& s = history_[i];
-    hit_rate.append({s.seconds_since_start, s.l1_hit_rate * 100.0});
-    entries.append({s.seconds_since_start, double(s.l1_entries)});
-    mebibytes.append({s.seconds_since_start, double(s.l1_bytes) / (1 << 20)});
+    const double t = s.seconds_since_start;
+    l1.append({t, s.l1_hit_rate * 100.0});
+    l2.append({t, s.l2_hit_rate * 100.0});
+    origin.append({t, s.origin_rate * 100.0});
+    entries.append({t, double(s.l1_entries)});
+    mebibytes.append({t, double(s.l1_bytes) / (1 << 20)});
     // Limits change only when an operator moves a slider: draw them as steps.
-    appendStep(entries_limit, s.seconds_since_start, double(s.l1_max_entries));
-    appendStep(mebibytes_limit, s.seconds_since_start, double(s.l1_max_bytes) / (1 << 20));
-    max_entries = std::max({max_entries, double(s.l1_entries), double(s.l1_max_entries)});
-    max_mebibytes = std::max({max_mebibytes, double(s.l1_bytes) / (1 << 20), double(s.l1_max_bytes) / (1 << 20)});
+    appendStep(entries_limit, t, double(s.l1_max_entries));
+    appendStep(mebibytes_limit, t, double(s.l1_max_bytes) / (1 << 20));
+    if (s.l2_enabled) {
+      disk.append({t, double(s.l2_bytes) / (1 << 20)});
+      appendStep(disk_limit, t, double(s.l2_max_bytes) / (1 << 20));
+    }
+    stampedes.append({t, s.stampedes_per_second});
+    evictions.append({t, s.evictions_per_second});
   }
-  // End the limit steps at the newest sample.
   const double newest = history_.back().seconds_since_start;
-  if (!entries_limit.isEmpty()) entries_limit.append({newest, entries_limit.back().y()});
-  if (!mebibytes_limit.isEmpty()) mebibytes_limit.append({newest, mebibytes_limit.back().y()});
-  hit_rate_series_->replace(hit_rate);
+  for (QList<QPointF>* steps : {&entries_limit, &mebibytes_limit, &disk_limit}) {
+    if (!steps->isEmpty()) steps->append({newest, steps->back().y()});  // end the step at the newest sample
+  }
+  l1_rate_series_->replace(l1);
+  l2_rate_series_->replace(l2);
+  origin_rate_series_->replace(origin);
   entries_series_->replace(entries);
   bytes_series_->replace(mebibytes);
   entries_limit_series_->replace(entries_limit);
   bytes_limit_series_->replace(mebibytes_limit);
-
-  const double oldest = std::max(0.0, newest - kVisibleSeconds);
-  const double right = std::max(newest, oldest + 10.0);
-  for (QValueAxis* x : {hit_rate_x_, usage_x_}) {
-    x->setRange(oldest, right);
-    x->setTickType(QValueAxis::TicksDynamic);
-    x->setTickAnchor(0);
-    x->setTickInterval(right - oldest <= 30 ? 5 : right - oldest <= 60 ? 10 : 20);
+  disk_series_->replace(disk);
+  disk_limit_series_->replace(disk_limit);
+  stampede_series_->replace(stampedes);
+  eviction_series_->replace(evictions);
+  for (TimeSeriesChart* chart : {rates_chart_, usage_chart_, disk_chart_, events_chart_}) {
+    chart->showWindow(newest, kVisibleSeconds);
   }
-  entries_y_->setRange(0, max_entries * 1.05);
-  entries_y_->applyNiceNumbers();
-  bytes_y_->setRange(0, max_mebibytes * 1.05);
-  bytes_y_->applyNiceNumbers();
 }
 
 }  // namespace tierscope::ui

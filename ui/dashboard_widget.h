@@ -1,22 +1,23 @@
-// DashboardWidget: the live view of the engine — tiles with current numbers, charts of
-// L1 hit rate and of entries/memory over time, and sliders that resize L1 live.
+// DashboardWidget: the live view of the engine — tiles with current numbers; charts of
+// hit rates per tier, L1 entries and memory, disk usage against its limit, and stampedes
+// prevented and evictions; and the tuning controls (namespace, policy, L1 capacity and
+// memory, TTL, disk limit) that change the engine while it serves.
 //
 // Samples arrive through addSample() (from EngineWorker over a queued connection) and
-// go into ring buffers; a fixed-rate timer redraws the charts from them with
+// go into a ring buffer; a fixed-rate timer redraws the charts from it with
 // QXYSeries::replace(), so redraw cost does not depend on how fast samples come.
-// Capacity changes leave as the l1CapacityRequested signal; the widget never touches
-// the engine itself.
+// Changes leave as signals; the widget never touches the engine itself.
 //
-// Ownership: a QWidget owned by its Qt parent; it owns its charts and series.
+// Ownership: a QWidget owned by its Qt parent; it owns its charts and controls.
 // Thread safety: GUI thread only.
 #pragma once
 
-#include <QChartView>
+#include <QComboBox>
+#include <array>
 #include <QLabel>
 #include <QLineSeries>
 #include <QSlider>
 #include <QTimer>
-#include <QValueAxis>
 #include <QWidget>
 
 #include "engine_sample.h"
@@ -26,68 +27,83 @@ class QGridLayout;
 
 namespace tierscope::ui {
 
+class TimeSeriesChart;
+
 class DashboardWidget : public QWidget {
   Q_OBJECT
 
  public:
   explicit DashboardWidget(QWidget* parent = nullptr);
 
-  // Slider positions <-> capacities. Both sliders are logarithmic: operators move
-  // between 1k and 100k entries far more than between 51k and 52k.
+  // Slider positions <-> values. All sliders are logarithmic: operators move between
+  // 1k and 100k entries, or 1 min and 1 day, far more than within one decade.
   static constexpr int kSliderSteps = 1000;
   static quint64 entriesForSlider(int position);  // 100 .. 1,000,000
   static int sliderForEntries(quint64 entries);
   static quint64 mebibytesForSlider(int position);  // 1 .. 4096 MiB
   static int sliderForMebibytes(quint64 mebibytes);
+  // The TTL slider stops at round durations, from 1 s to 7 days, then "no expiry" (0).
+  static constexpr std::array<double, 21> kTtlSteps = {1,     5,     10,    30,     60,     120,    300,
+                                                       600,   900,   1800,  3600,   7200,   10800,  21600,
+                                                       43200, 86400, 172800, 259200, 432000, 604800, 0};
+  static double secondsForSlider(int position);
+  static int sliderForSeconds(double seconds);  // the nearest stop
+  static quint64 diskBytesForSlider(int position);  // 16 MiB .. 512 GiB, whole MiB
+  static int sliderForDiskBytes(quint64 bytes);
 
   // For tests and screenshots.
-  QLineSeries* hitRateSeries() const { return hit_rate_series_; }
+  QLineSeries* hitRateSeries() const { return l1_rate_series_; }
+  QLineSeries* l2HitRateSeries() const { return l2_rate_series_; }
+  QLineSeries* originRateSeries() const { return origin_rate_series_; }
   QLineSeries* entriesSeries() const { return entries_series_; }
+  QLineSeries* diskSeries() const { return disk_series_; }
+  QLineSeries* stampedeSeries() const { return stampede_series_; }
+  QLineSeries* evictionSeries() const { return eviction_series_; }
   QSlider* entriesSlider() const { return entries_slider_; }
   QSlider* memorySlider() const { return memory_slider_; }
+  QSlider* ttlSlider() const { return ttl_slider_; }
+  QSlider* diskSlider() const { return disk_slider_; }
+  QComboBox* policyBox() const { return policy_box_; }
+  QComboBox* namespaceBox() const { return namespace_box_; }
   int samplesReceived() const { return samples_received_; }
 
  public Q_SLOTS:
   void addSample(const tierscope::ui::EngineSample& sample);
-  // The engine has applied new limits (0 = unlimited).
-  void showCapacity(quint64 max_entries, quint64 max_bytes);
 
  Q_SIGNALS:
-  void l1CapacityRequested(quint64 max_entries, quint64 max_bytes);
+  void focusNamespaceRequested(const QString& ns);
+  void l1CapacityRequested(const QString& ns, quint64 max_entries, quint64 max_bytes);
+  void ttlRequested(const QString& ns, double seconds);
+  void policyRequested(const QString& policy);
+  void diskLimitRequested(quint64 max_bytes);
 
  private:
   QLabel* addTile(QGridLayout* grid, int column, const QString& title);
+  QSlider* addSlider(QGridLayout* grid, int row, const QString& label, const QString& tooltip, QLabel** value);
   void redrawCharts();
-  void requestCapacity();
+  void showControls(const EngineSample& sample);
+  void updateSliderLabels();
+  bool operatorIsAdjusting() const;
 
   RingBuffer<EngineSample> history_{600};
   bool dirty_ = false;
   int samples_received_ = 0;
-  bool sliders_initialised_ = false;
+  QString shown_namespace_;
 
-  QLabel* requests_tile_;
-  QLabel* hit_rate_tile_;
-  QLabel* entries_tile_;
-  QLabel* memory_tile_;
-  QLabel* evictions_tile_;
-  QLabel* origin_tile_;
+  QLabel *requests_tile_, *l1_tile_, *l2_tile_, *origin_tile_, *memory_tile_, *disk_tile_, *stampede_tile_,
+      *eviction_tile_;
+  TimeSeriesChart *rates_chart_, *usage_chart_, *disk_chart_, *events_chart_;
+  QLineSeries *l1_rate_series_, *l2_rate_series_, *origin_rate_series_;
+  QLineSeries *entries_series_, *bytes_series_, *entries_limit_series_, *bytes_limit_series_;
+  QLineSeries *disk_series_, *disk_limit_series_;
+  QLineSeries *stampede_series_, *eviction_series_;
 
-  QLineSeries* hit_rate_series_;
-  QLineSeries* entries_series_;
-  QLineSeries* bytes_series_;
-  QLineSeries* entries_limit_series_;
-  QLineSeries* bytes_limit_series_;
-  QValueAxis* hit_rate_x_;
-  QValueAxis* usage_x_;
-  QValueAxis* entries_y_;
-  QValueAxis* bytes_y_;
-
-  QSlider* entries_slider_;
-  QSlider* memory_slider_;
-  QLabel* entries_value_;
-  QLabel* memory_value_;
+  QComboBox* namespace_box_;
+  QComboBox* policy_box_;
+  QSlider *entries_slider_, *memory_slider_, *ttl_slider_, *disk_slider_;
+  QLabel *entries_value_, *memory_value_, *ttl_value_, *disk_value_;
   QTimer redraw_timer_;
-  QTimer capacity_debounce_;
+  QTimer capacity_debounce_, ttl_debounce_, disk_debounce_;
 };
 
 }  // namespace tierscope::ui

@@ -1,11 +1,17 @@
 #include "engine_worker.h"
 
-#include "tierscope/stats_window.h"
-
 namespace tierscope::ui {
+namespace {
+
+double delta(uint64_t before, uint64_t after) { return after >= before ? double(after - before) : 0.0; }
+
+}  // namespace
 
 EngineWorker::EngineWorker(Engine& engine, int sample_interval_ms, QObject* parent)
-    : QObject(parent), engine_(engine), sample_interval_ms_(sample_interval_ms) {}
+    : QObject(parent),
+      engine_(engine),
+      sample_interval_ms_(sample_interval_ms),
+      focus_(QString::fromStdString(engine.demo_namespace())) {}
 
 void EngineWorker::start() {
   if (timer_) return;
@@ -13,7 +19,7 @@ void EngineWorker::start() {
   timer_->setTimerType(Qt::PreciseTimer);
   connect(timer_, &QTimer::timeout, this, &EngineWorker::takeSample);
   since_start_.start();
-  previous_ = engine_.l1().snapshot();
+  previous_ = engine_.cache().snapshot();
   previous_seconds_ = 0;
   timer_->start(sample_interval_ms_);
 }
@@ -22,32 +28,92 @@ void EngineWorker::stop() {
   if (timer_) timer_->stop();
 }
 
-void EngineWorker::setL1Capacity(quint64 max_entries, quint64 max_bytes) {
-  engine_.l1().set_capacity(max_entries, max_bytes);
-  Q_EMIT capacityApplied(max_entries, max_bytes);
+void EngineWorker::setFocusNamespace(const QString& ns) {
+  focus_ = ns;
+  takeSample();
 }
 
-void EngineWorker::takeSample() {
-  const MemoryTierStats now = engine_.l1().snapshot();
-  const double seconds = since_start_.nsecsElapsed() / 1e9;
-  const IntervalRates rates = rates_between(previous_, now, seconds - previous_seconds_);
+void EngineWorker::setL1Capacity(const QString& ns, quint64 max_entries, quint64 max_bytes) {
+  try {
+    engine_.cache().set_l1_capacity(ns.toStdString(), max_entries, max_bytes);
+    Q_EMIT capacityApplied(ns, max_entries, max_bytes);
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+  }
+}
 
-  EngineSample sample;
-  sample.seconds_since_start = seconds;
-  sample.requests_per_second = rates.requests_per_second;
-  sample.l1_hit_rate = rates.hit_rate;
-  sample.l1_hit_rate_total = now.hit_rate();
-  sample.l1_entries = now.entries;
-  sample.l1_bytes = now.bytes;
-  sample.l1_max_entries = now.max_entries;
-  sample.l1_max_bytes = now.max_bytes;
-  sample.l1_evictions = now.evictions;
-  sample.l1_expirations = now.expirations;
-  sample.origin_loads = engine_.origin().loads();
+void EngineWorker::setTtl(const QString& ns, double seconds) {
+  try {
+    engine_.cache().set_ttl(ns.toStdString(), std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds)));
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+  }
+}
+
+void EngineWorker::setPolicy(const QString& policy) {
+  if (auto kind = parse_eviction_policy(policy.toStdString())) {
+    engine_.cache().set_policy(*kind);
+  } else {
+    Q_EMIT errorOccurred(tr("unknown eviction policy '%1'").arg(policy));
+  }
+}
+
+void EngineWorker::setDiskLimit(quint64 max_bytes) { engine_.cache().set_disk_limit(max_bytes); }
+
+void EngineWorker::takeSample() {
+  const TieredStats now = engine_.cache().snapshot();
+  const double seconds = since_start_.nsecsElapsed() / 1e9;
+  const double dt = seconds - previous_seconds_;
+
+  EngineSample s;
+  s.seconds_since_start = seconds;
+  const double requests = delta(previous_.total_requests, now.total_requests);
+  if (dt > 0) {
+    s.requests_per_second = requests / dt;
+    s.stampedes_per_second = delta(previous_.stampede_prevented, now.stampede_prevented) / dt;
+    s.evictions_per_second = delta(previous_.evictions, now.evictions) / dt;
+  }
+  if (requests > 0) {
+    s.l1_hit_rate = delta(previous_.l1_hits, now.l1_hits) / requests;
+    s.l2_hit_rate = delta(previous_.l2_hits, now.l2_hits) / requests;
+    s.origin_rate = delta(previous_.l3_hits, now.l3_hits) / requests;
+  }
+  s.l1_hit_rate_total = now.l1_hit_rate;
+  bool all_limited = true;
+  for (const NamespaceStats& ns : now.namespaces) {
+    s.l1_entries += ns.l1.entries;
+    s.l1_bytes += ns.l1.bytes;
+    s.l1_max_entries += ns.l1.max_entries;
+    s.l1_max_bytes += ns.l1.max_bytes;
+    all_limited = all_limited && ns.l1.max_entries && ns.l1.max_bytes;
+    const QString name = QString::fromStdString(ns.name);
+    s.namespaces << name;
+    if (name == focus_) {
+      s.focus_entries = ns.l1.entries;
+      s.focus_max_entries = ns.l1.max_entries;
+      s.focus_max_bytes = ns.l1.max_bytes;
+      s.focus_ttl_seconds = std::chrono::duration<double>(ns.ttl).count();
+    }
+  }
+  if (!all_limited) s.l1_max_entries = s.l1_max_bytes = 0;
+  s.focus_namespace = focus_;
+  s.l2_enabled = now.l2_enabled;
+  s.l2_entries = now.l2.entries;
+  s.l2_bytes = now.l2.bytes;
+  s.l2_max_bytes = now.l2.max_bytes;
+  s.l2_corrupt_dropped = now.l2.corrupt_dropped;
+  s.stampede_prevented = now.stampede_prevented;
+  s.evictions = now.evictions;
+  s.load_errors = now.load_errors;
+  s.origin_loads = now.l3_hits;
+  s.miss_p50_ms = now.miss_latency.p50_ms;
+  s.miss_p95_ms = now.miss_latency.p95_ms;
+  s.miss_p99_ms = now.miss_latency.p99_ms;
+  s.policy = QString::fromUtf8(to_string(now.l1_policy).data());
 
   previous_ = now;
   previous_seconds_ = seconds;
-  Q_EMIT sampleReady(sample);
+  Q_EMIT sampleReady(s);
 }
 
 }  // namespace tierscope::ui

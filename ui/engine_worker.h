@@ -1,7 +1,7 @@
 // EngineWorker: the GUI's only door to the engine. It lives on its own QThread, reads
 // engine snapshots at a fixed rate and sends them as EngineSample values; requests from
-// widgets (capacity changes, which may evict many entries) run here, never on the GUI
-// thread.
+// widgets (capacity, TTL, policy and disk changes, which may evict or delete many
+// entries) run here, never on the GUI thread.
 //
 // Ownership: borrows the Engine, which must outlive the worker's thread.
 // Thread safety: call its slots only through queued connections or
@@ -27,21 +27,29 @@ class EngineWorker : public QObject {
   // Starts sampling; call once the worker is on its thread.
   void start();
   void stop();
-  // Sets the L1 limits (0 = none); shrinking evicts before capacityApplied is sent.
-  void setL1Capacity(quint64 max_entries, quint64 max_bytes);
+  // The namespace whose limits and TTL the samples report (and the controls change).
+  void setFocusNamespace(const QString& ns);
+  // Sets a namespace's L1 limits (0 = none); shrinking evicts before capacityApplied.
+  void setL1Capacity(const QString& ns, quint64 max_entries, quint64 max_bytes);
+  void setTtl(const QString& ns, double seconds);
+  void setPolicy(const QString& policy);
+  void setDiskLimit(quint64 max_bytes);
 
  Q_SIGNALS:
   void sampleReady(const tierscope::ui::EngineSample& sample);
-  void capacityApplied(quint64 max_entries, quint64 max_bytes);
+  // Sent after a change has been applied (the next sample shows it too).
+  void capacityApplied(const QString& ns, quint64 max_entries, quint64 max_bytes);
+  void errorOccurred(const QString& message);
 
  private:
   void takeSample();
 
   Engine& engine_;
   const int sample_interval_ms_;
+  QString focus_;
   QTimer* timer_ = nullptr;  // created on the worker thread in start()
   QElapsedTimer since_start_;
-  MemoryTierStats previous_;
+  TieredStats previous_;
   double previous_seconds_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include <QStatusBar>
 #include <QTabWidget>
 
 #include "dashboard_widget.h"
@@ -26,9 +27,14 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
   connect(&worker_thread_, &QThread::started, worker_, &EngineWorker::start);
   connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &EngineWorker::sampleReady, dashboard_, &DashboardWidget::addSample, Qt::QueuedConnection);
-  connect(worker_, &EngineWorker::capacityApplied, dashboard_, &DashboardWidget::showCapacity, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::l1CapacityRequested, worker_, &EngineWorker::setL1Capacity,
+  connect(dashboard_, &DashboardWidget::l1CapacityRequested, worker_, &EngineWorker::setL1Capacity, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::ttlRequested, worker_, &EngineWorker::setTtl, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::policyRequested, worker_, &EngineWorker::setPolicy, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::diskLimitRequested, worker_, &EngineWorker::setDiskLimit, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::focusNamespaceRequested, worker_, &EngineWorker::setFocusNamespace,
           Qt::QueuedConnection);
+  connect(worker_, &EngineWorker::errorOccurred, this,
+          [this](const QString& message) { statusBar()->showMessage(message, 10'000); }, Qt::QueuedConnection);
   worker_thread_.start();
 }
 

@@ -18,6 +18,10 @@ Value SimulatedOrigin::load(std::string_view key) {
   return make_value(expected_value(key, min_value_bytes_, max_value_bytes_));
 }
 
+std::string SimulatedOrigin::describe() const {
+  return "simulated origin (" + std::to_string(latency().count() / 1000) + " us per load)";
+}
+
 std::string SimulatedOrigin::expected_value(std::string_view key, size_t min_bytes, size_t max_bytes) {
   const uint64_t h = std::hash<std::string_view>{}(key);
   const size_t span = max_bytes - min_bytes + 1;

@@ -10,8 +10,8 @@
 
 namespace tierscope {
 
-WorkloadDriver::WorkloadDriver(MemoryTier& tier, SimulatedOrigin& origin, WorkloadOptions options)
-    : tier_(tier), origin_(origin), options_(std::move(options)), target_rate_(options_.target_rate) {}
+WorkloadDriver::WorkloadDriver(TieredCache& cache, WorkloadOptions options)
+    : cache_(cache), options_(std::move(options)), target_rate_(options_.target_rate) {}
 
 WorkloadDriver::~WorkloadDriver() { stop(); }
 
@@ -20,10 +20,14 @@ void WorkloadDriver::start() {
   if (options_.threads == 0) throw std::invalid_argument("workload needs at least one thread");
   if (options_.trace && options_.trace->empty()) throw std::invalid_argument("workload trace is empty");
   if (!options_.trace) ZipfGenerator check(options_.key_count, options_.zipf_exponent, 0);  // validates
+  const auto names = cache_.namespace_names();
+  if (std::find(names.begin(), names.end(), options_.cache_namespace) == names.end()) {
+    throw std::invalid_argument("workload namespace '" + options_.cache_namespace + "' is not a cache namespace");
+  }
   running_.store(true, std::memory_order_release);
   for (unsigned i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { run_thread(i); });
   if (options_.logger) {
-    options_.logger->info("workload started: {} threads, {} keys, target {} req/s", options_.threads,
+    options_.logger->info("workload started on '{}': {} threads, {} keys, target {} req/s", options_.cache_namespace, options_.threads,
                           options_.trace ? "trace" : "zipf " + std::to_string(options_.key_count),
                           target_rate());
   }
@@ -42,20 +46,22 @@ void WorkloadDriver::set_target_rate(double requests_per_second) {
 }
 
 WorkloadStats WorkloadDriver::snapshot() const {
-  return {requests_.load(std::memory_order_relaxed), origin_loads_.load(std::memory_order_relaxed),
+  return {requests_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed),
           value_errors_.load(std::memory_order_relaxed)};
 }
 
 void WorkloadDriver::issue(const std::string& key) {
   requests_.fetch_add(1, std::memory_order_relaxed);
-  if (Value hit = tier_.get(key)) {
-    // Integrity check: origin values start with their own key (see SimulatedOrigin).
-    const size_t n = std::min(hit->size(), key.size());
-    if (hit->empty() || hit->compare(0, n, key, 0, n) != 0) value_errors_.fetch_add(1, std::memory_order_relaxed);
+  Value value;
+  try {
+    value = cache_.get(options_.cache_namespace, key);
+  } catch (const std::exception&) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  origin_loads_.fetch_add(1, std::memory_order_relaxed);
-  tier_.put(key, origin_.load(key));
+  // Integrity check: origin values start with their own key (see SimulatedOrigin).
+  const size_t n = std::min(value->size(), key.size());
+  if (value->empty() || value->compare(0, n, key, 0, n) != 0) value_errors_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void WorkloadDriver::run_thread(unsigned index) {

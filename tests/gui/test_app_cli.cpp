@@ -39,7 +39,15 @@ QProcessEnvironment withoutDisplay() {
 class AppCliTest : public QObject {
   Q_OBJECT
 
+  QTemporaryDir cache_home_;
+
  private Q_SLOTS:
+  void initTestCase() {
+    // The app keeps its L2 under $XDG_CACHE_HOME; never the tester's own cache.
+    QVERIFY(cache_home_.isValid());
+    qputenv("XDG_CACHE_HOME", cache_home_.path().toLocal8Bit());
+  }
+
   void versionAndHelp() {
     Run v = runTierscope({"--version"});
     QCOMPARE(v.exit_code, 0);
@@ -66,7 +74,8 @@ class AppCliTest : public QObject {
     const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 3);
     static const QRegularExpression line(
-        R"(^t=\d+s requests/s=(\d+) l1_hit_rate=([\d.]+)% entries=(\d+)/5000 bytes=[\d.]+MiB/64.0MiB evictions=\d+$)");
+        R"(^t=\d+s requests/s=(\d+) l1_hit_rate=([\d.]+)% l2_hit_rate=[\d.]+% origin=[\d.]+% entries=(\d+)/5000 )"
+        R"(bytes=[\d.]+MiB/64.0MiB disk=[\d.]+MiB/1024.0MiB stampedes_prevented=\d+ evictions=\d+$)");
     for (const QString& l : lines) QVERIFY2(line.match(l).hasMatch(), qPrintable(l));
     const auto last = line.match(lines.last());
     QVERIFY2(last.captured(1).toInt() > 100, "the demo workload is not running");

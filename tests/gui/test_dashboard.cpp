@@ -1,6 +1,6 @@
 // The dashboard offscreen against a real engine and workload: the charts receive
 // points, the sliders resize L1 on the engine, and the window renders.
-#include <QAbstractItemModelTester>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "dashboard_widget.h"
@@ -44,17 +44,38 @@ class DashboardTest : public QObject {
     QCOMPARE(DashboardWidget::mebibytesForSlider(DashboardWidget::sliderForMebibytes(64)), 64u);
   }
 
-  void chartsFillAndSlidersResizeTheEngine() {
+  void sliderMappingsForTtlAndDisk() {
+    QCOMPARE(DashboardWidget::secondsForSlider(0), 1.0);
+    QCOMPARE(DashboardWidget::secondsForSlider(DashboardWidget::sliderForSeconds(86'400)), 86'400.0);  // ttl_hours 24
+    QCOMPARE(DashboardWidget::secondsForSlider(DashboardWidget::sliderForSeconds(3000)), 3600.0);    // nearest stop
+    QCOMPARE(DashboardWidget::secondsForSlider(DashboardWidget::sliderForSeconds(0)), 0.0);          // no expiry
+    QCOMPARE(DashboardWidget::secondsForSlider(999), 0.0);
+    QCOMPARE(DashboardWidget::diskBytesForSlider(0), quint64(16) << 20);
+    QCOMPARE(DashboardWidget::diskBytesForSlider(DashboardWidget::kSliderSteps), quint64(512) << 30);
+    QCOMPARE(DashboardWidget::diskBytesForSlider(DashboardWidget::sliderForDiskBytes(quint64(1) << 30)), quint64(1) << 30);
+  }
+
+  void chartsFillAndControlsTuneTheEngine() {
+    QTemporaryDir dir;
     EngineOptions options;
-    options.l1.max_entries = 5'000;
-    options.l1.max_bytes = 64u << 20;
+    for (auto& ns : options.cache.namespaces) {
+      if (ns.name == "general") {
+        ns.l1_max_entries = 5'000;
+        ns.l1_max_bytes = 64u << 20;
+      }
+    }
+    DiskTierOptions l2;
+    l2.root = dir.path().toStdString();
+    l2.sync_writes = false;
+    l2.max_bytes = quint64(1) << 30;
+    options.cache.l2 = l2;
     options.origin.latency = Duration::zero();
     Engine engine(options);
     WorkloadOptions wo;
     wo.key_count = 20'000;
     wo.threads = 2;
     wo.target_rate = 20'000;
-    WorkloadDriver workload(engine.l1(), engine.origin(), wo);
+    WorkloadDriver workload(engine.cache(), wo);
     workload.start();
 
     ui::MainWindow window(engine);
@@ -62,27 +83,51 @@ class DashboardTest : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     DashboardWidget* dashboard = window.dashboard();
 
-    // Samples flow from the worker thread and the redraw timer puts them in the chart.
+    // Samples flow from the worker thread and the redraw timer puts them in every chart.
     QTRY_VERIFY_WITH_TIMEOUT(dashboard->hitRateSeries()->count() >= 3, 15'000);
-    QTRY_VERIFY_WITH_TIMEOUT(dashboard->entriesSeries()->count() >= 3, 5'000);
+    for (QLineSeries* s : {dashboard->l2HitRateSeries(), dashboard->originRateSeries(), dashboard->entriesSeries(),
+                           dashboard->diskSeries(), dashboard->stampedeSeries(), dashboard->evictionSeries()}) {
+      QTRY_VERIFY_WITH_TIMEOUT(s->count() >= 3, 5'000);
+    }
     const QPointF last = dashboard->hitRateSeries()->at(dashboard->hitRateSeries()->count() - 1);
     QVERIFY(last.y() > 0.0 && last.y() <= 100.0);
-    QVERIFY(last.x() > 0.0);
-    // The sliders start where the engine is.
-    QCOMPARE(DashboardWidget::entriesForSlider(dashboard->entriesSlider()->value()), 5'000u);
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->diskSeries()->at(dashboard->diskSeries()->count() - 1).y() > 0.0, 5'000);
+    // The controls start where the engine is.
+    QTRY_COMPARE_WITH_TIMEOUT(DashboardWidget::entriesForSlider(dashboard->entriesSlider()->value()), 5'000u, 5'000);
+    QCOMPARE(dashboard->namespaceBox()->currentText(), QString("general"));
+    QCOMPARE(dashboard->policyBox()->currentData().toString(), QString("wtinylfu"));
 
     // Shrink L1 with the slider: the engine applies it (on its worker thread) and evicts.
     const int target = DashboardWidget::sliderForEntries(1'000);
     dashboard->entriesSlider()->setValue(target);
     const quint64 wanted = DashboardWidget::entriesForSlider(target);
-    QTRY_COMPARE_WITH_TIMEOUT(engine.l1().snapshot().max_entries, wanted, 5'000);
-    workload.stop();
-    QVERIFY(engine.l1().snapshot().entries <= wanted);
-
-    // The memory slider sets the byte budget.
+    auto general = [&] {
+      for (const auto& ns : engine.cache().snapshot().namespaces) {
+        if (ns.name == "general") return ns;
+      }
+      return NamespaceStats{};
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(general().l1.max_entries, wanted, 5'000);
+    // The memory slider sets the byte budget; the TTL slider the namespace's TTL.
     dashboard->memorySlider()->setValue(DashboardWidget::sliderForMebibytes(8));
-    QTRY_COMPARE_WITH_TIMEOUT(engine.l1().snapshot().max_bytes, quint64(8) << 20, 5'000);
-    QVERIFY(engine.l1().snapshot().bytes <= (quint64(8) << 20));
+    QTRY_COMPARE_WITH_TIMEOUT(general().l1.max_bytes, quint64(8) << 20, 5'000);
+    dashboard->ttlSlider()->setValue(DashboardWidget::sliderForSeconds(3600));
+    QTRY_COMPARE_WITH_TIMEOUT(std::chrono::duration_cast<std::chrono::seconds>(general().ttl).count(),
+                              std::chrono::seconds(static_cast<long>(DashboardWidget::secondsForSlider(DashboardWidget::sliderForSeconds(3600)))).count(), 5'000);
+    // The disk slider shrinks L2; the policy box switches every namespace.
+    dashboard->diskSlider()->setValue(DashboardWidget::sliderForDiskBytes(quint64(32) << 20));
+    QTRY_COMPARE_WITH_TIMEOUT(engine.cache().snapshot().l2.max_bytes, quint64(32) << 20, 5'000);
+    dashboard->policyBox()->setCurrentIndex(dashboard->policyBox()->findData("lru"));
+    Q_EMIT dashboard->policyBox()->activated(dashboard->policyBox()->currentIndex());
+    QTRY_COMPARE_WITH_TIMEOUT(engine.cache().snapshot().l1_policy, EvictionPolicyKind::kLru, 5'000);
+    workload.stop();
+    QVERIFY(general().l1.entries <= wanted);
+    QVERIFY(engine.cache().snapshot().l2.bytes <= (quint64(32) << 20));
+
+    // Picking another namespace points the sliders at it.
+    dashboard->namespaceBox()->setCurrentText("garment");
+    Q_EMIT dashboard->namespaceBox()->activated(dashboard->namespaceBox()->currentIndex());
+    QTRY_COMPARE_WITH_TIMEOUT(DashboardWidget::entriesForSlider(dashboard->entriesSlider()->value()), 100u, 5'000);
 
     // The window renders to a non-empty image.
     const QPixmap shot = window.grab();

@@ -4,8 +4,7 @@
 #include <map>
 #include <thread>
 
-#include "tierscope/memory_tier.h"
-#include "tierscope/simulated_origin.h"
+#include "tierscope/engine.h"
 #include "tierscope/workload.h"
 #include "tierscope/zipf.h"
 
@@ -76,87 +75,88 @@ class WorkloadTest : public QObject {
     QCOMPARE(origin.loads(), 2u);
   }
 
-  // The driver's lookups are exactly the tier's lookups; every miss is one origin load
-  // and one put; values read back belong to their keys.
-  void driverFeedsTheTier() {
-    MemoryTierOptions to;
-    to.max_entries = 500;
-    MemoryTier tier(to);
-    SimulatedOriginOptions oo;
-    oo.latency = Duration::zero();
-    SimulatedOrigin origin(oo);
+  // The driver's gets are exactly the cache's requests; every miss is one origin load;
+  // values read back belong to their keys.
+  void driverFeedsTheCache() {
+    EngineOptions eo;
+    eo.origin.latency = Duration::zero();
+    for (auto& ns : eo.cache.namespaces) {
+      if (ns.name == "general") ns.l1_max_entries = 500;
+    }
+    Engine engine(eo);
     WorkloadOptions wo;
     wo.key_count = 5'000;
     wo.threads = 3;
     wo.target_rate = 0;  // unthrottled
-    WorkloadDriver driver(tier, origin, wo);
+    WorkloadDriver driver(engine.cache(), wo);
     driver.start();
-    QTRY_VERIFY_WITH_TIMEOUT(driver.snapshot().requests > 50'000, 20'000);
+    QTRY_VERIFY_WITH_TIMEOUT(driver.snapshot().requests > 30'000, 20'000);
     driver.stop();
     QVERIFY(!driver.running());
     const WorkloadStats w = driver.snapshot();
-    const MemoryTierStats s = tier.snapshot();
-    QCOMPARE(s.lookups(), w.requests);
-    QCOMPARE(s.misses, w.origin_loads);
-    QCOMPARE(origin.loads(), w.origin_loads);
-    QCOMPARE(s.puts, w.origin_loads);
+    const TieredStats s = engine.cache().snapshot();
+    QCOMPARE(s.total_requests, w.requests);
+    QCOMPARE(w.errors, 0u);
     QCOMPARE(w.value_errors, 0u);
-    QCOMPARE(s.entries, 500u);
-    // Zipf(0.9) over 5000 keys with 10 % of them cached hits far more than 10 %.
-    QVERIFY2(s.hit_rate() > 0.4, qPrintable(QString::number(s.hit_rate())));
+    QCOMPARE(engine.origin().loads(), s.l3_hits);
+    QCOMPARE(s.l1_hits + s.l3_hits + s.stampede_prevented, w.requests);
+    // Zipf(0.9) over 5000 keys with 10 % of them in L1 hits far more than 10 %.
+    QVERIFY2(s.l1_hit_rate > 0.4, qPrintable(QString::number(s.l1_hit_rate)));
   }
 
   void driverThrottlesToTheTargetRate() {
-    MemoryTier tier(MemoryTierOptions{});
-    SimulatedOrigin origin(SimulatedOriginOptions{.latency = Duration::zero()});
+    Engine engine(EngineOptions{});
     WorkloadOptions wo;
     wo.threads = 2;
     wo.target_rate = 200;
-    WorkloadDriver driver(tier, origin, wo);
+    WorkloadDriver driver(engine.cache(), wo);
     driver.start();
     std::this_thread::sleep_for(500ms);
     driver.stop();
-    // Unthrottled, two threads issue hundreds of thousands per second; at 200/s half
-    // a second is about 100 (upper bound only: a loaded machine may issue fewer).
+    // Unthrottled, two threads issue thousands per second; at 200/s half a second is
+    // about 100 (upper bound only: a loaded machine may issue fewer).
     QVERIFY2(driver.snapshot().requests <= 200, qPrintable(QString::number(driver.snapshot().requests)));
-    // A rate change while running takes effect.
     driver.set_target_rate(0);
     QCOMPARE(driver.target_rate(), 0.0);
   }
 
   void driverReplaysATraceInOrder() {
-    MemoryTierOptions to;
-    to.max_entries = 0;
-    to.max_bytes = 0;
-    MemoryTier tier(to);
-    SimulatedOrigin origin(SimulatedOriginOptions{.latency = Duration::zero()});
+    EngineOptions eo;
+    eo.origin.latency = Duration::zero();
+    Engine engine(eo);
     WorkloadOptions wo;
     wo.trace = std::make_shared<const std::vector<uint64_t>>(std::vector<uint64_t>{1, 2, 3, 1, 2, 3, 4});
     wo.threads = 1;
     wo.target_rate = 0;
     wo.key_prefix = "t:";
-    WorkloadDriver driver(tier, origin, wo);
+    WorkloadDriver driver(engine.cache(), wo);
     driver.start();
     QTRY_VERIFY_WITH_TIMEOUT(driver.snapshot().requests >= 7, 5'000);
     driver.stop();
     // Distinct keys are loaded once each; everything else hits (the trace loops).
-    QCOMPARE(origin.loads(), 4u);
-    QVERIFY(tier.get("t:4"));
-    QVERIFY(tier.get("t:1"));
+    QCOMPARE(engine.origin().loads(), 4u);
+    QVERIFY(engine.cache().peek("general", "t:4"));
+    QVERIFY(engine.cache().peek("general", "t:1"));
   }
 
   void driverRejectsUnusableOptions() {
-    MemoryTier tier(MemoryTierOptions{});
-    SimulatedOrigin origin(SimulatedOriginOptions{});
+    Engine engine(EngineOptions{});
     WorkloadOptions no_threads;
     no_threads.threads = 0;
-    WorkloadDriver a(tier, origin, no_threads);
+    WorkloadDriver a(engine.cache(), no_threads);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, a.start());
     WorkloadOptions empty_trace;
     empty_trace.trace = std::make_shared<const std::vector<uint64_t>>();
-    WorkloadDriver b(tier, origin, empty_trace);
+    WorkloadDriver b(engine.cache(), empty_trace);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, b.start());
-    QVERIFY(!b.running());
+    WorkloadOptions bad_namespace;
+    bad_namespace.cache_namespace = "nope";
+    WorkloadDriver c(engine.cache(), bad_namespace);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, c.start());
+    QVERIFY(!c.running());
+    EngineOptions bad_demo;
+    bad_demo.demo_namespace = "nope";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Engine{bad_demo});
   }
 };
 

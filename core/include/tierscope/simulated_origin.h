@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "tierscope/clock.h"
+#include "tierscope/loader.h"
 #include "tierscope/memory_tier.h"
 
 namespace tierscope {
@@ -27,14 +28,15 @@ struct SimulatedOriginOptions {
   size_t max_value_bytes = 8192;
 };
 
-class SimulatedOrigin {
+class SimulatedOrigin final : public Loader {
  public:
   explicit SimulatedOrigin(SimulatedOriginOptions options);
   SimulatedOrigin(const SimulatedOrigin&) = delete;
   SimulatedOrigin& operator=(const SimulatedOrigin&) = delete;
 
   // Blocks for the latency, then returns the key's value.
-  Value load(std::string_view key);
+  Value load(std::string_view key) override;
+  std::string describe() const override;
 
   // The value load(key) returns, without the wait; for checking values read back.
   static std::string expected_value(std::string_view key, size_t min_bytes, size_t max_bytes);

@@ -1,8 +1,8 @@
-// WorkloadDriver: drives a MemoryTier from its own threads the way an inference
-// front end would — look the key up, and on a miss load it from the origin and put
-// it. Keys come from a Zipf distribution or from a recorded trace (replayed in a loop).
+// WorkloadDriver: drives a TieredCache from its own threads the way an inference front
+// end would — get(namespace, key), the cache doing L1, L2 and the origin. Keys come from
+// a Zipf distribution or from a recorded trace (replayed in a loop).
 //
-// Ownership: the driver borrows the tier and the origin; both must outlive it.
+// Ownership: the driver borrows the cache, which must outlive it.
 // The trace, if any, is shared read-only.
 // Thread safety: start(), stop(), set_target_rate() and snapshot() may be called from
 // any thread. The destructor stops the threads. Not copyable.
@@ -15,8 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "tierscope/memory_tier.h"
-#include "tierscope/simulated_origin.h"
+#include "tierscope/tiered_cache.h"
 
 namespace spdlog {
 class logger;
@@ -40,19 +39,21 @@ struct WorkloadOptions {
   double target_rate = 5'000;
   // Keys are this prefix followed by the decimal key number.
   std::string key_prefix = "demo:";
+  // The cache namespace the requests go to.
+  std::string cache_namespace = "general";
   // Where start/stop are logged; nullptr logs nothing.
   std::shared_ptr<spdlog::logger> logger;
 };
 
 struct WorkloadStats {
-  uint64_t requests = 0;      // lookups issued
-  uint64_t origin_loads = 0;  // misses that went to the origin
-  uint64_t value_errors = 0;  // values read back that differ from the origin's (must stay 0)
+  uint64_t requests = 0;      // gets issued
+  uint64_t errors = 0;        // gets that threw (load failures, timeouts, overload)
+  uint64_t value_errors = 0;  // values that do not belong to their key (must stay 0)
 };
 
 class WorkloadDriver {
  public:
-  WorkloadDriver(MemoryTier& tier, SimulatedOrigin& origin, WorkloadOptions options);
+  WorkloadDriver(TieredCache& cache, WorkloadOptions options);
   ~WorkloadDriver();
   WorkloadDriver(const WorkloadDriver&) = delete;
   WorkloadDriver& operator=(const WorkloadDriver&) = delete;
@@ -74,15 +75,14 @@ class WorkloadDriver {
   void run_thread(unsigned index);
   void issue(const std::string& key);
 
-  MemoryTier& tier_;
-  SimulatedOrigin& origin_;
+  TieredCache& cache_;
   const WorkloadOptions options_;
   std::atomic<bool> running_{false};
   std::atomic<double> target_rate_;
   std::atomic<uint64_t> rate_epoch_{0};  // bumped on every rate change so threads re-pace
   std::atomic<uint64_t> trace_cursor_{0};
   std::atomic<uint64_t> requests_{0};
-  std::atomic<uint64_t> origin_loads_{0};
+  std::atomic<uint64_t> errors_{0};
   std::atomic<uint64_t> value_errors_{0};
   std::vector<std::thread> threads_;
 };
