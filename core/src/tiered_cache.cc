@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "striped_counter.h"
 #include "thread_pool.h"
 
 namespace tierscope {
@@ -139,7 +140,7 @@ struct TieredCache::Impl {
       // A load may have finished between our L1 miss and taking this lock: it stores in
       // L1 before it leaves `flights`, so this second look cannot miss it.
       if (Value v = n.l1->peek(key)) {
-        l1_hits.fetch_add(1, std::memory_order_relaxed);
+        l1_hits.add();
         return ready(std::move(v));
       }
       flight = std::make_shared<Flight>();
@@ -227,8 +228,10 @@ struct TieredCache::Impl {
   std::mutex flights_mu;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights;
 
-  std::atomic<uint64_t> total_requests{0}, l1_hits{0}, l2_hits{0}, l3_hits{0}, stampede_prevented{0}, load_errors{0},
-      load_timeouts{0}, overloaded{0}, loads_in_flight{0}, invalidation_epoch{0};
+  // Bumped on every request: striped so that cores do not contend on them.
+  internal::StripedCounter total_requests, l1_hits;
+  std::atomic<uint64_t> l2_hits{0}, l3_hits{0}, stampede_prevented{0}, load_errors{0}, load_timeouts{0}, overloaded{0},
+      loads_in_flight{0}, invalidation_epoch{0};
   LatencyHistogram l1_latency, l2_latency, origin_latency, miss_latency;
   std::atomic<EvictionPolicyKind> policy{EvictionPolicyKind::kLru};
 
@@ -245,13 +248,13 @@ TieredCache::~TieredCache() { impl_->pool.reset(); }
 Value TieredCache::get(std::string_view ns, std::string_view key, const std::shared_ptr<Loader>& loader, Duration ttl) {
   Impl& d = *impl_;
   Namespace& n = d.lookup(ns);
-  d.total_requests.fetch_add(1, std::memory_order_relaxed);
+  d.total_requests.add();
   // Time one L1 lookup in 64: percentiles need samples, not every hit paying two clock reads.
   thread_local uint32_t sample_counter = 0;
   const bool sampled = (++sample_counter & 63) == 0;
   const auto start = SteadyClock::now();
   if (Value v = n.l1->get(key)) {
-    d.l1_hits.fetch_add(1, std::memory_order_relaxed);
+    d.l1_hits.add();
     if (sampled) d.l1_latency.record(SteadyClock::now() - start);
     if (d.debug_logging()) d.options.logger->debug("L1 HIT {}/{}", n.name, key);
     return v;
@@ -277,9 +280,9 @@ std::shared_future<Value> TieredCache::get_async(std::string_view ns, std::strin
   } catch (...) {
     return failed(std::current_exception());
   }
-  d.total_requests.fetch_add(1, std::memory_order_relaxed);
+  d.total_requests.add();
   if (Value v = n->l1->get(key)) {
-    d.l1_hits.fetch_add(1, std::memory_order_relaxed);
+    d.l1_hits.add();
     return ready(std::move(v));
   }
   return d.start_or_join(*n, key, loader, ttl);

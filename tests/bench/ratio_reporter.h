@@ -1,6 +1,6 @@
 // RatioReporter: prints Google Benchmark's usual console output and then, for each
-// benchmark whose name contains `candidate`, its throughput divided by that of the
-// same benchmark with `baseline` in its place — both measured in this process.
+// benchmark whose name contains one of the `candidates`, its throughput divided by that
+// of the same benchmark with `baseline` in its place — both measured in this process.
 // With --benchmark_repetitions the medians are compared.
 #pragma once
 
@@ -18,9 +18,10 @@ namespace tierscope::bench {
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   // Colour only on a terminal, so redirected output stays plain text.
-  RatioReporter(std::string baseline, std::string candidate)
+  RatioReporter(std::string baseline, std::vector<std::string> candidates)
       : ConsoleReporter(::isatty(::fileno(stdout)) ? OO_Defaults : OO_Tabular),
-        baseline_(std::move(baseline)), candidate_(std::move(candidate)) {}
+        baseline_(std::move(baseline)),
+        candidates_(std::move(candidates)) {}
 
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
@@ -38,21 +39,24 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\nSame-run ratios (%s throughput / %s throughput):\n", candidate_.c_str(), baseline_.c_str());
+    std::printf("\nSame-run ratios (throughput / %s throughput):\n", baseline_.c_str());
     for (const std::string& name : order_) {
-      const size_t at = name.find(candidate_);
-      if (at == std::string::npos) continue;
-      std::string base_name = name;
-      base_name.replace(at, candidate_.size(), baseline_);
-      auto base = throughput_.find(base_name);
-      if (base == throughput_.end() || base->second <= 0) continue;
-      std::printf("  %-55s %8.2fx  (%.3g/s vs %.3g/s)\n", name.c_str(), throughput_[name] / base->second,
-                  throughput_[name], base->second);
+      for (const std::string& candidate : candidates_) {
+        const size_t at = name.find(candidate);
+        if (at == std::string::npos) continue;
+        std::string base_name = name;
+        base_name.replace(at, candidate.size(), baseline_);
+        auto base = throughput_.find(base_name);
+        if (base == throughput_.end() || base->second <= 0) continue;
+        std::printf("  %-60s %8.2fx  (%.3g/s vs %.3g/s)\n", name.c_str(), throughput_[name] / base->second,
+                    throughput_[name], base->second);
+      }
     }
   }
 
  private:
-  std::string baseline_, candidate_;
+  std::string baseline_;
+  std::vector<std::string> candidates_;
   std::map<std::string, double> throughput_;
   std::vector<std::string> order_;
 };
