@@ -10,6 +10,13 @@
 #include <set>
 #include <thread>
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tierscope/stats_json.h"
 #include "tierscope/tiered_cache.h"
 
 using namespace tierscope;
@@ -338,6 +345,57 @@ class TieredCacheTest : public QObject {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, TieredCache{bad});
     TieredCache no_loader(optionsWith(nullptr));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, no_loader.get("general", "x"));
+  }
+
+  void operatorLogLinesAndStatsKeys() {
+    std::ostringstream log_text;
+    auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text));
+    logger->set_level(spdlog::level::debug);
+    QTemporaryDir dir;
+    CountingOrigin origin;
+    origin.delay_ms = 100;
+    TieredCacheOptions o;
+    for (auto& ns : o.namespaces) ns.loader = origin.loader();
+    o.l2 = diskAt(dir);
+    o.logger = logger;
+    {
+      TieredCache cache(o);
+      auto a = cache.get_async("garment", "g1");
+      auto b = cache.get_async("garment", "g1");  // joins the first load
+      a.get();
+      b.get();
+      cache.get("garment", "g1");  // L1
+      cache.get("human:upper", "u1");
+      QTRY_COMPARE_WITH_TIMEOUT(cache.snapshot().l2.entries, 2u, 5000);
+      cache.invalidate_matching("*", "garment");  // L1 and L2
+      cache.put("garment", "g1", make_value("again"));
+      cache.invalidate("garment", "g1");
+      cache.get("human:upper", "u1");  // L1
+      const std::string json = cache_stats_json(cache.snapshot());
+      const auto j = nlohmann::json::parse(json);
+      for (const char* key : {"l1_hits", "l2_hits", "l3_hits", "evictions", "stampede_prevented", "total_requests",
+                              "l1_hit_rate", "l2_hit_rate", "l1_human_upper_count", "l1_human_lower_count",
+                              "l1_human_dresses_count", "l1_garment_count", "l1_text_count", "l2_disk_usage_gb",
+                              "l2_disk_limit_gb"}) {
+        QVERIFY2(j.contains(key), key);
+      }
+      QCOMPARE(j["total_requests"].get<int>(), 5);
+      QCOMPARE(j["l1_hits"].get<int>(), 2);
+      QCOMPARE(j["l3_hits"].get<int>(), 2);
+      QCOMPARE(j["stampede_prevented"].get<int>(), 1);
+      QCOMPARE(j["l1_human_upper_count"].get<int>(), 1);
+      QCOMPARE(j["l1_garment_count"].get<int>(), 0);
+      QVERIFY(j["latency"]["origin"]["p50_ms"].get<double>() >= 90.0);
+    }
+    {
+      TieredCache reopened(o);  // the L2 copy of u1 survived: an L2 hit
+      reopened.get("human:upper", "u1");
+      QCOMPARE(reopened.snapshot().l2_hits, 1u);
+    }
+    const std::string text = log_text.str();
+    for (const char* line : {"Waiting for ongoing load garment/g1", "L1 HIT garment/g1", "L2 HIT human:upper/u1"}) {
+      QVERIFY2(text.find(line) != std::string::npos, line);
+    }
   }
 };
 
