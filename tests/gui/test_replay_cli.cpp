@@ -1,0 +1,81 @@
+// tierscope-replay as a user runs it: CSV for a synthetic Zipf trace that matches the
+// engine's own simulation, the published LRU figures on a real trace, and clear errors.
+#include <QProcess>
+#include <QtTest>
+
+#include "test_support.h"
+#include "tierscope/simulation.h"
+#include "tierscope/zipf.h"
+
+using namespace tierscope;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  QString out, err;
+};
+
+Run replay(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(TIERSCOPE_REPLAY_EXECUTABLE), args);
+  p.waitForFinished(120'000);
+  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+}  // namespace
+
+class ReplayCliTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void zipfCsvMatchesTheEngine() {
+    const Run r = replay({"--zipf", "2000,0.8,30000", "--sizes", "50,200", "--csv"});
+    QCOMPARE(r.exit_code, 0);
+    const QStringList lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 7);  // header + 2 sizes x 3 policies
+    QCOMPARE(lines[0], QString("trace,policy,size,requests,hits,hit_ratio"));
+    // The same trace, rebuilt here with the generator's seed (1), simulated in-process.
+    ZipfGenerator zipf(2000, 0.8, 1);
+    std::vector<uint64_t> trace;
+    for (int i = 0; i < 30000; ++i) trace.push_back(zipf.next());
+    QMap<QString, double> ratio;
+    for (const QString& line : lines.mid(1)) {
+      const QStringList f = line.split(',');
+      QCOMPARE(f.size(), 6);
+      QCOMPARE(f[3], QString("30000"));
+      ratio[f[1] + "@" + f[2]] = f[5].toDouble();
+    }
+    for (int size : {50, 200}) {
+      const QString at = QString("@%1").arg(size);
+      QCOMPARE(ratio["lru" + at], std::round(simulate_policy(trace, EvictionPolicyKind::kLru, size).hit_ratio() * 1e6) / 1e6);
+      QVERIFY(ratio["opt" + at] >= ratio["wtinylfu" + at]);
+      QVERIFY(ratio["opt" + at] >= ratio["lru" + at]);
+    }
+  }
+
+  void publishedLruFiguresOnGli() {
+    const auto path = testing::sharedDir() / "traces" / "lirs-gli.trace.gz";
+    TIERSCOPE_REQUIRE_SHARED_FILE(path);
+    const Run r = replay({"--trace", QString::fromStdString(path.string()), "--policies", "lru", "--sizes", "1000,2000"});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.out.contains("11.21%") && r.out.contains("57.41%"), qPrintable(r.out));
+  }
+
+  void badArgumentsAreClearErrors() {
+    Run r = replay({"--zipf", "100,0.9,1000", "--policies", "arc"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("unknown policy 'arc'"), qPrintable(r.err));
+    r = replay({"--trace", "/nonexistent.trace"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("cannot open trace"), qPrintable(r.err));
+    r = replay({"--zipf", "100,0.9,1000", "--sizes", "ten"});
+    QCOMPARE(r.exit_code, 2);
+    r = replay({});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY(r.err.contains("exactly one of"));
+  }
+};
+
+QTEST_GUILESS_MAIN(ReplayCliTest)
+#include "test_replay_cli.moc"
