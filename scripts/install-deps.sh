@@ -10,6 +10,8 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libqt6svg6 fonts-dejavu-core
   # engine libraries
   libspdlog-dev libfmt-dev zlib1g-dev libzstd-dev libxxhash-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
+  # inference: libtorch (TorchScript), OpenCV (decode, preprocess), the training data
+  libtorch-dev libopencv-dev opencv-data dataset-fashion-mnist
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
   # packaging validation

@@ -96,7 +96,7 @@ BENCHMARK(BM_L2Read_DiskTier)->UseRealTime();
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  tierscope::bench::RatioReporter reporter("PlainRead", {"DiskTier"});
+  tierscope::bench::RatioReporter reporter(std::vector<tierscope::bench::RatioReporter::Pair>{{"PlainRead", "DiskTier"}});
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

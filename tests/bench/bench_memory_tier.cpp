@@ -189,7 +189,7 @@ BENCHMARK_TEMPLATE(BM_ZipfGetOrPut, TierAdapter)->Threads(1)->Threads(2)->UseRea
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  tierscope::bench::RatioReporter reporter("NaiveLru", {"TierAdapter", "TieredAdapter"});
+  tierscope::bench::RatioReporter reporter({{"NaiveLru", "TierAdapter"}, {"NaiveLru", "TieredAdapter"}});
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

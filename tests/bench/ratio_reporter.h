@@ -1,6 +1,7 @@
 // RatioReporter: prints Google Benchmark's usual console output and then, for each
-// benchmark whose name contains one of the `candidates`, its throughput divided by that
-// of the same benchmark with `baseline` in its place — both measured in this process.
+// (baseline, candidate) pair and each benchmark whose name contains the candidate, its
+// throughput divided by that of the same benchmark with the baseline in its place —
+// both measured in this process.
 // With --benchmark_repetitions the medians are compared.
 #pragma once
 
@@ -18,10 +19,9 @@ namespace tierscope::bench {
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   // Colour only on a terminal, so redirected output stays plain text.
-  RatioReporter(std::string baseline, std::vector<std::string> candidates)
-      : ConsoleReporter(::isatty(::fileno(stdout)) ? OO_Defaults : OO_Tabular),
-        baseline_(std::move(baseline)),
-        candidates_(std::move(candidates)) {}
+  using Pair = std::pair<std::string, std::string>;  // baseline, candidate
+  explicit RatioReporter(std::vector<Pair> pairs)
+      : ConsoleReporter(::isatty(::fileno(stdout)) ? OO_Defaults : OO_Tabular), pairs_(std::move(pairs)) {}
 
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
@@ -39,24 +39,23 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\nSame-run ratios (throughput / %s throughput):\n", baseline_.c_str());
+    std::printf("\nSame-run ratios (candidate throughput / baseline throughput):\n");
     for (const std::string& name : order_) {
-      for (const std::string& candidate : candidates_) {
+      for (const auto& [baseline, candidate] : pairs_) {
         const size_t at = name.find(candidate);
         if (at == std::string::npos) continue;
         std::string base_name = name;
-        base_name.replace(at, candidate.size(), baseline_);
+        base_name.replace(at, candidate.size(), baseline);
         auto base = throughput_.find(base_name);
         if (base == throughput_.end() || base->second <= 0) continue;
-        std::printf("  %-60s %8.2fx  (%.3g/s vs %.3g/s)\n", name.c_str(), throughput_[name] / base->second,
-                    throughput_[name], base->second);
+        std::printf("  %-50s vs %-10s %8.2fx  (%.3g/s vs %.3g/s)\n", name.c_str(), baseline.c_str(),
+                    throughput_[name] / base->second, throughput_[name], base->second);
       }
     }
   }
 
  private:
-  std::string baseline_;
-  std::vector<std::string> candidates_;
+  std::vector<Pair> pairs_;
   std::map<std::string, double> throughput_;
   std::vector<std::string> order_;
 };

@@ -1,0 +1,110 @@
+#include "tierscope/classifier.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <numeric>
+
+#include "tierscope/fashion_mnist.h"
+#include "tierscope/sha256.h"
+
+namespace tierscope {
+namespace {
+
+// Cached value layout: width, height (int32 each), then the class probabilities (float).
+std::string encode(int width, int height, const std::vector<float>& probabilities) {
+  std::string bytes(8 + probabilities.size() * sizeof(float), '\0');
+  const int32_t dims[2] = {width, height};
+  std::memcpy(bytes.data(), dims, sizeof dims);
+  std::memcpy(bytes.data() + 8, probabilities.data(), probabilities.size() * sizeof(float));
+  return bytes;
+}
+
+}  // namespace
+
+Classifier::Classifier(ModelService& model, TieredCache& cache, ClassifierOptions options)
+    : model_(model), cache_(cache), options_(std::move(options)), cache_enabled_(options_.enable_cache) {
+  const auto names = cache_.namespace_names();
+  if (std::find(names.begin(), names.end(), options_.cache_namespace) == names.end()) {
+    throw std::invalid_argument("prediction cache namespace '" + options_.cache_namespace + "' does not exist");
+  }
+  cache_.set_l1_capacity(options_.cache_namespace, options_.cache_size, 0);
+}
+
+Classification Classifier::from_probabilities(const float* p, size_t classes) {
+  const ModelInfo& info = model_.info();
+  std::vector<size_t> order(classes);
+  std::iota(order.begin(), order.end(), 0);
+  const size_t k = std::min(options_.top_k, classes);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                    [&](size_t a, size_t b) { return p[a] > p[b]; });
+  Classification c;
+  for (size_t i = 0; i < k; ++i) c.predictions.push_back({order[i], info.classes[order[i]], p[order[i]]});
+  c.category = std::string(tryon_category(order[0]));
+  c.model_version = info.model_version;
+  return c;
+}
+
+Classification Classifier::classify(std::string_view image_bytes, std::string filename) {
+  const auto start = std::chrono::steady_clock::now();
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  const bool use_cache = cache_enabled_.load();
+  const size_t classes = model_.info().classes.size();
+  Value cached;
+  bool computed_here = false;
+  try {
+    auto compute = [&](std::string_view) -> Value {
+      const FashionImage image = to_fashion_mnist(image_bytes, options_.limits);
+      const std::vector<float> probabilities = model_.predict_pixels(image.pixels.data(), 1);
+      computed_here = true;
+      return make_value(encode(image.source_width, image.source_height, probabilities));
+    };
+    if (use_cache) {
+      // Key: the image, the model and the transform; any change means a new key.
+      const std::string key = sha256_hex(image_bytes) + "/" + model_.info().model_version + "/" +
+                              fashion_mnist_transform_id(options_.limits);
+      cached = cache_.get(options_.cache_namespace, key, make_compute_loader(compute, "classifier"));
+    } else {
+      cached = compute({});
+    }
+  } catch (...) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    throw;
+  }
+  if (cached->size() != 8 + classes * sizeof(float)) throw std::runtime_error("prediction cache entry has the wrong size");
+  std::vector<float> probabilities(classes);
+  std::memcpy(probabilities.data(), cached->data() + 8, classes * sizeof(float));
+  int32_t dims[2];
+  std::memcpy(dims, cached->data(), sizeof dims);
+
+  Classification c = from_probabilities(probabilities.data(), classes);
+  c.image_width = dims[0];
+  c.image_height = dims[1];
+  c.filename = std::move(filename);
+  c.cache_enabled = use_cache;
+  c.from_cache = use_cache && !computed_here;
+  (c.from_cache ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+  c.processing_time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return c;
+}
+
+size_t Classifier::clear_cache() { return cache_.invalidate_matching("*", options_.cache_namespace); }
+
+ClassifierStats Classifier::stats() const {
+  ClassifierStats s;
+  s.requests = requests_.load();
+  s.cache_hits = hits_.load();
+  s.cache_misses = misses_.load();
+  s.errors = errors_.load();
+  const uint64_t answered = s.cache_hits + s.cache_misses;
+  s.cache_hit_rate_percent = answered ? 100.0 * double(s.cache_hits) / double(answered) : 0.0;
+  s.cache_enabled = cache_enabled_.load();
+  s.cache_size = options_.cache_size;
+  for (const auto& ns : cache_.snapshot().namespaces) {
+    if (ns.name == options_.cache_namespace) s.cache_entries = ns.l1.entries;
+  }
+  s.model = model_.stats();
+  return s;
+}
+
+}  // namespace tierscope

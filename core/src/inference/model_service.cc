@@ -1,0 +1,169 @@
+// The only engine translation unit that includes libtorch.
+#include "tierscope/model_service.h"
+
+#include <spdlog/logger.h>
+#include <ATen/Parallel.h>
+#include <torch/script.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <semaphore>
+
+#include "tierscope/tiered_cache.h"  // OverloadedError
+
+namespace tierscope {
+
+int64_t resident_memory_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return -1;
+  return resident * ::sysconf(_SC_PAGESIZE);
+}
+
+struct ModelService::Impl {
+  explicit Impl(ModelServiceOptions o) : options(std::move(o)), running(static_cast<std::ptrdiff_t>(options.max_concurrent_inferences)) {}
+
+  void load_locked() {
+    const auto start = std::chrono::steady_clock::now();
+    stats.rss_before_load_bytes = resident_memory_bytes();
+    if (options.logger) {
+      options.logger->info("loading model {} (RSS {:.1f} MiB)", options.model_path.string(), stats.rss_before_load_bytes / 1048576.0);
+    }
+    std::filesystem::path sidecar_path = options.model_path;
+    sidecar_path.replace_extension(".json");
+    std::ifstream sidecar_file(sidecar_path);
+    if (!sidecar_file) throw std::runtime_error("model sidecar " + sidecar_path.string() + " not found");
+    nlohmann::json sidecar;
+    try {
+      sidecar = nlohmann::json::parse(sidecar_file);
+      info.name = sidecar.at("name").get<std::string>();
+      info.model_version = sidecar.at("model_version").get<std::string>();
+      info.classes = sidecar.at("classes").get<std::vector<std::string>>();
+      const auto& input = sidecar.at("input");
+      info.channels = input.at("channels").get<int>();
+      info.height = input.at("height").get<int>();
+      info.width = input.at("width").get<int>();
+      info.scale = input.at("scale").get<double>();
+      info.mean = input.at("mean").get<double>();
+      info.std = input.at("std").get<double>();
+      info.test_accuracy = sidecar.value("test_accuracy", 0.0);
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error("model sidecar " + sidecar_path.string() + " is invalid: " + e.what());
+    }
+    if (info.classes.empty() || info.height <= 0 || info.width <= 0 || info.channels != 1 || info.std <= 0) {
+      throw std::runtime_error("model sidecar " + sidecar_path.string() + " describes an unusable input");
+    }
+    at::set_num_threads(std::max(1, options.intra_op_threads));
+    try {
+      module = torch::jit::load(options.model_path.string());
+    } catch (const c10::Error& e) {
+      throw std::runtime_error("cannot load model " + options.model_path.string() + ": " + e.what_without_backtrace());
+    }
+    module.eval();
+    // Freezes and fuses for CPU inference; done here at start, never saved.
+    module = torch::jit::optimize_for_inference(module);
+    if (options.warmup) {
+      torch::InferenceMode guard;
+      const auto dummy = torch::zeros({1, 1, info.height, info.width});
+      for (int i = 0; i < 3; ++i) module.forward({dummy});
+      stats.warmup_completed = true;
+    }
+    stats.loaded = true;
+    stats.load_time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    stats.rss_after_load_bytes = resident_memory_bytes();
+    if (options.logger) {
+      options.logger->info("model {} ({}) loaded in {:.0f} ms, warm-up {}; RSS {:.1f} MiB -> {:.1f} MiB; test accuracy {:.2f} %",
+                           info.name, info.model_version, stats.load_time_ms, stats.warmup_completed ? "done" : "skipped",
+                           stats.rss_before_load_bytes / 1048576.0, stats.rss_after_load_bytes / 1048576.0,
+                           100.0 * info.test_accuracy);
+    }
+  }
+
+  ModelServiceOptions options;
+  std::once_flag once;
+  std::mutex load_mu;
+  std::atomic<bool> is_loaded{false};
+  torch::jit::Module module;
+  ModelInfo info;
+  mutable std::mutex stats_mu;
+  ModelStats stats;
+  std::counting_semaphore<> running;
+  std::atomic<size_t> waiting{0};
+};
+
+ModelService::ModelService(ModelServiceOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  if (impl_->options.max_concurrent_inferences == 0) throw std::invalid_argument("max_concurrent_inferences must be >= 1");
+  if (impl_->options.max_batch == 0) throw std::invalid_argument("max_batch must be >= 1");
+}
+
+ModelService::~ModelService() = default;
+
+void ModelService::load() {
+  if (impl_->is_loaded.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(impl_->load_mu);
+  if (impl_->is_loaded.load()) return;
+  impl_->load_locked();  // a failure leaves it unloaded: the next call tries again
+  impl_->is_loaded.store(true, std::memory_order_release);
+}
+
+bool ModelService::loaded() const { return impl_->is_loaded.load(std::memory_order_acquire); }
+
+const ModelInfo& ModelService::info() {
+  load();
+  return impl_->info;
+}
+
+std::vector<float> ModelService::predict_pixels(const uint8_t* pixels, size_t count) {
+  load();
+  Impl& d = *impl_;
+  const int64_t h = d.info.height, w = d.info.width, classes = static_cast<int64_t>(d.info.classes.size());
+  std::vector<float> probabilities(count * static_cast<size_t>(classes));
+  if (count == 0) return probabilities;
+  if (d.waiting.fetch_add(1) >= d.options.max_queued + d.options.max_concurrent_inferences) {
+    d.waiting.fetch_sub(1);
+    std::lock_guard lock(d.stats_mu);
+    ++d.stats.refused;
+    throw OverloadedError("model busy: " + std::to_string(d.options.max_queued) + " requests already waiting");
+  }
+  d.running.acquire();
+  struct Release {
+    Impl& d;
+    ~Release() {
+      d.running.release();
+      d.waiting.fetch_sub(1);
+    }
+  } release{d};
+  const auto start = std::chrono::steady_clock::now();
+  uint64_t passes = 0;
+  {
+    torch::InferenceMode guard;
+    for (size_t first = 0; first < count; first += d.options.max_batch) {
+      const size_t n = std::min(d.options.max_batch, count - first);
+      auto input = torch::from_blob(const_cast<uint8_t*>(pixels + first * h * w), {static_cast<int64_t>(n), 1, h, w}, torch::kUInt8)
+                       .to(torch::kFloat32)
+                       .mul_(d.info.scale)
+                       .sub_(d.info.mean)
+                       .div_(d.info.std);
+      const auto logits = d.module.forward({input}).toTensor();
+      const auto probs = torch::softmax(logits, 1).contiguous();
+      std::memcpy(probabilities.data() + first * classes, probs.data_ptr<float>(), n * classes * sizeof(float));
+      ++passes;
+    }
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::lock_guard lock(d.stats_mu);
+  d.stats.total_predictions += count;
+  d.stats.forward_passes += passes;
+  d.stats.total_inference_time_ms += ms;
+  d.stats.avg_inference_time_ms = d.stats.total_inference_time_ms / double(d.stats.total_predictions);
+  return probabilities;
+}
+
+ModelStats ModelService::stats() const {
+  std::lock_guard lock(impl_->stats_mu);
+  return impl_->stats;
+}
+
+}  // namespace tierscope

@@ -1,0 +1,247 @@
+// The inference path against the real model and real images: guarded decoding, the
+// Fashion-MNIST transform, the committed classifier's accuracy on the 10,000 test
+// images, the prediction cache, load limits, and the try-on garment photos.
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <QtTest>
+#include <fstream>
+#include <thread>
+
+#include "test_support.h"
+#include "tierscope/classifier.h"
+#include "tierscope/fashion_mnist.h"
+#include "tierscope/image_preprocess.h"
+#include "tierscope/model_service.h"
+
+using namespace tierscope;
+
+namespace {
+
+std::string encode(const cv::Mat& image, const std::string& ext) {
+  std::vector<uchar> bytes;
+  cv::imencode(ext, image, bytes);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// A dark T-shirt silhouette on a light studio background, as product photos are shot.
+cv::Mat tshirtPhoto(int width = 768, int height = 1024) {
+  cv::Mat img(height, width, CV_8UC3, cv::Scalar(235, 235, 235));
+  const double sx = width / 768.0, sy = height / 1024.0;
+  std::vector<cv::Point> body = {{int(230 * sx), int(250 * sy)}, {int(320 * sx), int(200 * sy)}, {int(448 * sx), int(200 * sy)},
+                                 {int(538 * sx), int(250 * sy)}, {int(650 * sx), int(380 * sy)}, {int(580 * sx), int(440 * sy)},
+                                 {int(530 * sx), int(400 * sy)}, {int(530 * sx), int(820 * sy)}, {int(238 * sx), int(820 * sy)},
+                                 {int(238 * sx), int(400 * sy)}, {int(188 * sx), int(440 * sy)}, {int(118 * sx), int(380 * sy)}};
+  cv::fillPoly(img, std::vector<std::vector<cv::Point>>{body}, cv::Scalar(90, 40, 30));
+  return img;
+}
+
+std::string pngHeader(uint32_t width, uint32_t height) {
+  std::string h("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+  for (uint32_t v : {width, height}) {
+    for (int s = 24; s >= 0; s -= 8) h += static_cast<char>((v >> s) & 0xff);
+  }
+  h += std::string("\x08\x02\0\0\0", 5);
+  h += std::string(4, '\0');  // CRC (not checked before the size guard)
+  return h;
+}
+
+std::filesystem::path modelPath() { return TIERSCOPE_MODEL_PATH; }
+
+ModelServiceOptions modelOptions() {
+  ModelServiceOptions o;
+  o.model_path = modelPath();
+  o.intra_op_threads = 2;
+  return o;
+}
+
+TieredCacheOptions cacheOptions() {
+  TieredCacheOptions o;
+  for (auto& ns : o.namespaces) ns.ttl = Duration::zero();
+  return o;
+}
+
+}  // namespace
+
+class InferenceTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void headersAreCheckedBeforeDecoding() {
+    const ImageLimits limits;
+    // 30000 x 30000 would be 2.7 GB decoded: refused from its 33-byte header.
+    try {
+      read_image_header(pngHeader(30000, 30000), limits);
+      QFAIL("oversized PNG accepted");
+    } catch (const ImageError& e) {
+      QVERIFY2(std::string(e.what()).find("30000x30000") != std::string::npos, e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(ImageError, to_fashion_mnist(pngHeader(30000, 30000), limits));
+    QVERIFY_THROWS_EXCEPTION(ImageError, to_fashion_mnist("", limits));
+    QVERIFY_THROWS_EXCEPTION(ImageError, to_fashion_mnist("definitely not an image", limits));
+    const std::string jpeg = encode(tshirtPhoto(), ".jpg");
+    QCOMPARE(read_image_header(jpeg, limits).width, 768);
+    QCOMPARE(read_image_header(jpeg, limits).height, 1024);
+    QCOMPARE(read_image_header(jpeg, limits).format, std::string("jpeg"));
+    QVERIFY_THROWS_EXCEPTION(ImageError, to_fashion_mnist(jpeg.substr(0, 300), limits));  // truncated
+    ImageLimits tiny = limits;
+    tiny.max_bytes = 100;
+    QVERIFY_THROWS_EXCEPTION(ImageError, to_fashion_mnist(jpeg, tiny));
+    const std::string png = encode(tshirtPhoto(400, 300), ".png");
+    QCOMPARE(read_image_header(png, limits).width, 400);
+    QCOMPARE(read_image_header(encode(tshirtPhoto(64, 48), ".bmp"), limits).height, 48);
+  }
+
+  void fashionMnistTransformLooksLikeTheDataset() {
+    const FashionImage f = to_fashion_mnist(encode(tshirtPhoto(), ".png"), ImageLimits{});
+    QCOMPARE(f.pixels.size(), size_t{784});
+    QCOMPARE(f.source_width, 768);
+    QCOMPARE(f.source_height, 1024);
+    // Background black, garment light; trimmed, so the garment fills the height.
+    QCOMPARE(int(f.pixels[0]), 0);
+    QCOMPARE(int(f.pixels[27]), 0);
+    QVERIFY(f.pixels[14 * 28 + 14] > 150);
+    int lit_rows = 0;
+    for (int y = 0; y < 28; ++y) {
+      int lit = 0;
+      for (int x = 0; x < 28; ++x) lit += f.pixels[y * 28 + x] > 60;
+      lit_rows += lit > 0;
+    }
+    QVERIFY2(lit_rows >= 26, qPrintable(QString::number(lit_rows)));
+    // MAX_IMAGE_SIZE applies right after decoding; the result is the same form.
+    ImageLimits small;
+    small.max_image_size = 64;
+    QCOMPARE(to_fashion_mnist(encode(tshirtPhoto(), ".jpg"), small).pixels.size(), size_t{784});
+  }
+
+  void committedModelReachesItsAccuracy() {
+    const std::filesystem::path dir = kFashionMnistDir;
+    if (!std::filesystem::exists(dir / "t10k-images-idx3-ubyte.gz")) QSKIP("dataset-fashion-mnist is not installed");
+    ModelService model(modelOptions());
+    QVERIFY(!model.loaded());
+    const IdxImages images = read_idx_images(dir / "t10k-images-idx3-ubyte.gz");
+    const std::vector<uint8_t> labels = read_idx_labels(dir / "t10k-labels-idx1-ubyte.gz");
+    QCOMPARE(images.count, size_t{10'000});
+    const std::vector<float> probabilities = model.predict_pixels(images.pixels.data(), images.count);  // loads lazily
+    QVERIFY(model.loaded());
+    size_t correct = 0;
+    for (size_t i = 0; i < images.count; ++i) {
+      const float* p = probabilities.data() + i * 10;
+      correct += static_cast<size_t>(std::max_element(p, p + 10) - p) == labels[i];
+    }
+    const double accuracy = double(correct) / double(images.count);
+    qInfo("committed model: %.2f %% on the 10,000 Fashion-MNIST test images", 100.0 * accuracy);
+    QVERIFY2(accuracy >= 0.93, qPrintable(QString::number(accuracy)));
+    const ModelStats s = model.stats();
+    QVERIFY(s.warmup_completed);
+    QCOMPARE(s.total_predictions, uint64_t{10'000});
+    QCOMPARE(s.forward_passes, uint64_t{(10'000 + 31) / 32});  // split into batches of max_batch
+    QVERIFY(s.rss_after_load_bytes > 0);
+    QCOMPARE(model.info().classes.size(), size_t{10});
+    QVERIFY(std::abs(model.info().test_accuracy - accuracy) < 0.005);  // the sidecar tells the truth
+  }
+
+  void missingOrBrokenModelsAreClearErrors() {
+    ModelServiceOptions o = modelOptions();
+    o.model_path = "/nonexistent/model.pt";
+    ModelService missing(o);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, missing.load());
+    QVERIFY(!missing.loaded());
+    ModelServiceOptions zero = modelOptions();
+    zero.max_concurrent_inferences = 0;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ModelService{zero});
+  }
+
+  void predictionCacheAnswersRepeatsAndCachesNoErrors() {
+    ModelService model(modelOptions());
+    TieredCache cache(cacheOptions());
+    Classifier classifier(model, cache, ClassifierOptions{});
+    const std::string jpeg = encode(tshirtPhoto(), ".jpg");
+    const Classification first = classifier.classify(jpeg, "shirt.jpg");
+    const Classification second = classifier.classify(jpeg, "shirt.jpg");
+    QVERIFY(!first.from_cache);
+    QVERIFY(second.from_cache);
+    QVERIFY(first.cache_enabled);
+    QCOMPARE(first.predictions.size(), size_t{5});
+    QCOMPARE(second.predictions[0].name, first.predictions[0].name);
+    QCOMPARE(second.predictions[0].probability, first.predictions[0].probability);
+    QCOMPARE(first.image_width, 768);
+    QCOMPARE(second.image_height, 1024);
+    QCOMPARE(first.filename, std::string("shirt.jpg"));
+    QCOMPARE(first.model_version, model.info().model_version);
+    double total = 0;
+    for (const auto& p : first.predictions) total += p.probability;
+    QVERIFY(total > 0.5 && total <= 1.0001);
+
+    // Bad inputs: an error each, and nothing enters the cache.
+    const size_t entries_before = classifier.stats().cache_entries;
+    const std::string bad[] = {std::string(), "not an image", jpeg.substr(0, jpeg.size() / 3), pngHeader(30000, 30000)};
+    for (const std::string& b : bad) QVERIFY_THROWS_EXCEPTION(ImageError, classifier.classify(b));
+    QCOMPARE(classifier.stats().cache_entries, entries_before);
+    QCOMPARE(classifier.stats().errors, uint64_t{4});
+    const ClassifierStats s = classifier.stats();
+    QCOMPARE(s.cache_hits, uint64_t{1});
+    QCOMPARE(s.cache_misses, uint64_t{1});
+    QCOMPARE(s.cache_hit_rate_percent, 50.0);
+    QCOMPARE(s.model.total_predictions, uint64_t{1});  // warm-up excluded; bad images never reach the model
+
+    // Disabled cache: every call computes.
+    classifier.set_cache_enabled(false);
+    QVERIFY(!classifier.classify(jpeg).from_cache);
+    QVERIFY(!classifier.classify(jpeg).cache_enabled);
+    classifier.set_cache_enabled(true);
+    QCOMPARE(classifier.clear_cache(), size_t{1});
+    QVERIFY(!classifier.classify(jpeg).from_cache);
+  }
+
+  void boundedConcurrencyRefusesOverflow() {
+    ModelServiceOptions o = modelOptions();
+    o.max_concurrent_inferences = 1;
+    o.max_queued = 0;
+    ModelService model(o);
+    model.load();
+    std::vector<uint8_t> pixels(784 * 512, 0);
+    std::atomic<int> refused{0}, served{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        try {
+          model.predict_pixels(pixels.data(), 512);
+          ++served;
+        } catch (const OverloadedError&) {
+          ++refused;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    QVERIFY(served >= 1);
+    QCOMPARE(served + refused, 4);
+    QCOMPARE(model.stats().refused, uint64_t(refused.load()));
+  }
+
+  // Every garment photo in ../shared/tryon-samples/garment is a top.
+  void tryOnGarmentPhotosAreUpperBody() {
+    const auto dir = testing::sharedDir() / "tryon-samples" / "garment";
+    TIERSCOPE_REQUIRE_SHARED_FILE(dir);
+    ModelService model(modelOptions());
+    TieredCache cache(cacheOptions());
+    Classifier classifier(model, cache, ClassifierOptions{});
+    std::vector<std::filesystem::path> photos;
+    for (const auto& f : std::filesystem::directory_iterator(dir)) photos.push_back(f.path());
+    std::sort(photos.begin(), photos.end());
+    QVERIFY(photos.size() >= 8);
+    for (const auto& path : photos) {
+      std::ifstream in(path, std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const Classification c = classifier.classify(bytes, path.filename().string());
+      qInfo("| %s | %s (%.1f %%) | %s (%.1f %%) | %s |", path.filename().c_str(), c.predictions[0].name.c_str(),
+            100 * c.predictions[0].probability, c.predictions[1].name.c_str(), 100 * c.predictions[1].probability,
+            c.category.c_str());
+      QVERIFY2(c.category == "upper_body", qPrintable(QString("%1 classified as %2 (%3)")
+                                                         .arg(path.filename().c_str(), c.predictions[0].name.c_str(), c.category.c_str())));
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(InferenceTest)
+#include "test_inference.moc"
