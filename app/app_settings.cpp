@@ -37,6 +37,9 @@ const QCommandLineOption kThreads("threads", "Demo workload threads.", "n", "4")
 const QCommandLineOption kOriginLatency("origin-latency-ms", "Simulated origin latency per load.", "ms", "0.5");
 const QCommandLineOption kTrace("trace", "Replay this LIRS/ARC trace (looping) instead of Zipf keys.", "file");
 const QCommandLineOption kNoWorkload("no-workload", "Start the engine idle, without the demo workload.");
+const QCommandLineOption kProfile("profile", "development, production or testing (overrides ENVIRONMENT).", "name");
+const QCommandLineOption kConfig("config", "JSON settings file (profile < file < environment).", "file");
+const QCommandLineOption kNoClassifier("no-classifier", "Do not set up the image classifier.");
 const QCommandLineOption kLogLevel("log-level", "trace, debug, info, warn, error or off.", "level", "info");
 
 std::optional<double> toNumber(const QString& text, double min, double max) {
@@ -54,7 +57,7 @@ void addOptions(QCommandLineParser& parser) {
   parser.addVersionOption();
   for (const auto& option : {kHeadless, kDuration, kScreenshot, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
                              kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
-                             kNoWorkload, kLogLevel}) {
+                             kNoWorkload, kProfile, kConfig, kNoClassifier, kLogLevel}) {
     parser.addOption(option);
   }
 }
@@ -92,6 +95,18 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
   s.screenshot_path = parser.value(kScreenshot);
   s.run_workload = !parser.isSet(kNoWorkload);
 
+  try {
+    auto environment = process_environment();
+    if (parser.isSet(kProfile)) environment["ENVIRONMENT"] = parser.value(kProfile).toStdString();
+    std::optional<std::filesystem::path> config;
+    if (parser.isSet(kConfig)) config = parser.value(kConfig).toStdString();
+    s.settings = resolve_settings(environment, config);
+  } catch (const SettingsError& e) {
+    return QString::fromStdString(e.what());
+  }
+  s.classification = !parser.isSet(kNoClassifier);
+  // The profile picks the policy (ENABLE_INTELLIGENT_CACHE) unless --policy says otherwise.
+  if (!parser.isSet(kPolicy)) s.engine.cache.l1_policy = s.settings.enable_intelligent_cache ? EvictionPolicyKind::kWTinyLfu : EvictionPolicyKind::kLru;
   const auto policy = parse_eviction_policy(parser.value(kPolicy).toStdString());
   if (!policy) return QStringLiteral("--policy: '%1' is not wtinylfu or lru").arg(parser.value(kPolicy));
   const std::string demo_namespace = parser.value(kNamespace).toStdString();
@@ -107,7 +122,9 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
   ns->l1_max_entries = static_cast<size_t>(l1_entries);
   ns->l1_max_bytes = static_cast<size_t>(l1_mib) << 20;
   s.engine.demo_namespace = demo_namespace;
-  s.engine.cache.l1_policy = *policy;
+  if (parser.isSet(kPolicy)) s.engine.cache.l1_policy = *policy;
+  // CACHE_MEMORY_LIMIT_MB bounds the demo namespace's memory unless --l1-mb says otherwise.
+  if (!parser.isSet(kL1Mebibytes)) ns->l1_max_bytes = s.settings.cache_memory_limit_mb << 20;
   s.engine.cache.loader_threads = static_cast<unsigned>(loader_threads);
   const QString l2_dir = parser.value(kL2Dir);
   if (l2_dir != "off" && l2_dir != "none") {

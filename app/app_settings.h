@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "tierscope/engine.h"
+#include "tierscope/settings.h"
 #include "tierscope/workload.h"
 
 class QCommandLineParser;
@@ -22,6 +23,9 @@ struct AppSettings {
   EngineOptions engine;
   WorkloadOptions workload;
   bool run_workload = true;
+  // Profile, config file and environment (SPEC 1.4): model loading, inference limits.
+  Settings settings;
+  bool classification = true;  // load the classifier and show its tab
 };
 
 // Declares every option on the parser (help and version included).

@@ -14,6 +14,7 @@
 #include "dashboard_widget.h"
 #include "headless_runner.h"
 #include "main_window.h"
+#include "tierscope/inference_stack.h"
 #include "tierscope/version.h"
 
 namespace {
@@ -101,16 +102,25 @@ int main(int argc, char** argv) {
   settings.workload.logger = log;
   log->info("tierscope {} starting ({}), demo workload {}", tierscope::version_string(), headless ? "headless" : "desktop",
             settings.run_workload ? "on" : "off");
+  log->info("active settings:");
+  for (const auto& line : QString::fromStdString(tierscope::describe(settings.settings)).split('\n', Qt::SkipEmptyParts)) {
+    log->info("  {}", line.toStdString());
+  }
 
   try {
     tierscope::Engine engine(settings.engine);
     std::unique_ptr<tierscope::WorkloadDriver> workload;
     if (settings.run_workload) workload = std::make_unique<tierscope::WorkloadDriver>(engine.cache(), settings.workload);
+    std::unique_ptr<tierscope::InferenceStack> inference;
+    if (settings.classification) {
+      inference = std::make_unique<tierscope::InferenceStack>(
+          engine.cache(), settings.settings, tierscope::find_bundled_model(TIERSCOPE_SOURCE_MODELS), log);
+    }
 
     if (headless) return tierscope::app::runHeadless(engine, workload.get(), settings.duration_seconds);
 
 
-    tierscope::ui::MainWindow window(engine);
+    tierscope::ui::MainWindow window(engine, inference ? &inference->classifier() : nullptr);
     window.show();
     if (workload) workload->start();
     if (!settings.screenshot_path.isEmpty()) scheduleScreenshot(window, settings.screenshot_path, *log);

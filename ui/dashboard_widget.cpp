@@ -99,6 +99,8 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   disk_tile_ = addTile(tiles, 5, tr("L2 disk"));
   stampede_tile_ = addTile(tiles, 6, tr("Stampedes prevented"));
   eviction_tile_ = addTile(tiles, 7, tr("Evictions"));
+  inference_tile_ = addTile(tiles, 8, tr("Inference p95"));
+  prediction_tile_ = addTile(tiles, 9, tr("Prediction cache"));
   layout->addLayout(tiles);
 
   rates_chart_ = new TimeSeriesChart(tr("Requests served by tier (%)"), tr("%"));
@@ -121,11 +123,19 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   stampede_series_ = events_chart_->addSeries(tr("stampedes prevented/s"));
   eviction_series_ = events_chart_->addSeries(tr("evictions/s"));
 
+  inference_chart_ = new TimeSeriesChart(tr("Inference latency and prediction cache"), tr("ms"), tr("hit %"));
+  p50_series_ = inference_chart_->addSeries(tr("p50"));
+  p95_series_ = inference_chart_->addSeries(tr("p95"));
+  p99_series_ = inference_chart_->addSeries(tr("p99"));
+  prediction_hit_series_ = inference_chart_->addSeries(tr("cache hit %"), true);
+  inference_chart_->setFixedRange(true, 0, 100);
+
   auto* charts = new QGridLayout;
   charts->addWidget(rates_chart_, 0, 0);
   charts->addWidget(usage_chart_, 0, 1);
+  charts->addWidget(inference_chart_, 0, 2);
   charts->addWidget(disk_chart_, 1, 0);
-  charts->addWidget(events_chart_, 1, 1);
+  charts->addWidget(events_chart_, 1, 1, 1, 2);
   layout->addLayout(charts, 1);
 
   auto* tuning = new QGroupBox(tr("Tuning (applied live)"));
@@ -253,6 +263,10 @@ void DashboardWidget::addSample(const EngineSample& s) {
                                    : tr("off"));
   stampede_tile_->setText(QLocale().toString(s.stampede_prevented));
   eviction_tile_->setText(QLocale().toString(s.evictions));
+  inference_tile_->setText(!s.inference_enabled ? tr("off")
+                           : s.model_loaded     ? tr("%1 ms").arg(s.inference_p95_ms, 0, 'f', 1)
+                                                : tr("not loaded"));
+  prediction_tile_->setText(s.inference_enabled ? percent(s.prediction_hit_rate_total) : tr("off"));
   showControls(s);
 }
 
@@ -287,6 +301,7 @@ void DashboardWidget::redrawCharts() {
   dirty_ = false;
 
   QList<QPointF> l1, l2, origin, entries, mebibytes, entries_limit, mebibytes_limit, disk, disk_limit, stampedes, evictions;
+  QList<QPointF> p50, p95, p99, prediction_hits;
   for (size_t i = 0; i < history_.size(); ++i) {
     const EngineSample& s = history_[i];
     const double t = s.seconds_since_start;
@@ -304,6 +319,12 @@ void DashboardWidget::redrawCharts() {
     }
     stampedes.append({t, s.stampedes_per_second});
     evictions.append({t, s.evictions_per_second});
+    if (s.inference_enabled) {
+      p50.append({t, s.inference_p50_ms});
+      p95.append({t, s.inference_p95_ms});
+      p99.append({t, s.inference_p99_ms});
+      prediction_hits.append({t, s.prediction_hit_rate_total * 100.0});
+    }
   }
   const double newest = history_.back().seconds_since_start;
   for (QList<QPointF>* steps : {&entries_limit, &mebibytes_limit, &disk_limit}) {
@@ -320,7 +341,11 @@ void DashboardWidget::redrawCharts() {
   disk_limit_series_->replace(disk_limit);
   stampede_series_->replace(stampedes);
   eviction_series_->replace(evictions);
-  for (TimeSeriesChart* chart : {rates_chart_, usage_chart_, disk_chart_, events_chart_}) {
+  p50_series_->replace(p50);
+  p95_series_->replace(p95);
+  p99_series_->replace(p99);
+  prediction_hit_series_->replace(prediction_hits);
+  for (TimeSeriesChart* chart : {rates_chart_, usage_chart_, disk_chart_, events_chart_, inference_chart_}) {
     chart->showWindow(newest, kVisibleSeconds);
   }
 }

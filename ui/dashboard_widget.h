@@ -59,6 +59,8 @@ class DashboardWidget : public QWidget {
   QLineSeries* diskSeries() const { return disk_series_; }
   QLineSeries* stampedeSeries() const { return stampede_series_; }
   QLineSeries* evictionSeries() const { return eviction_series_; }
+  QLineSeries* inferenceP95Series() const { return p95_series_; }
+  QLineSeries* predictionHitSeries() const { return prediction_hit_series_; }
   QSlider* entriesSlider() const { return entries_slider_; }
   QSlider* memorySlider() const { return memory_slider_; }
   QSlider* ttlSlider() const { return ttl_slider_; }
@@ -91,12 +93,13 @@ class DashboardWidget : public QWidget {
   QString shown_namespace_;
 
   QLabel *requests_tile_, *l1_tile_, *l2_tile_, *origin_tile_, *memory_tile_, *disk_tile_, *stampede_tile_,
-      *eviction_tile_;
-  TimeSeriesChart *rates_chart_, *usage_chart_, *disk_chart_, *events_chart_;
+      *eviction_tile_, *inference_tile_, *prediction_tile_;
+  TimeSeriesChart *rates_chart_, *usage_chart_, *disk_chart_, *events_chart_, *inference_chart_;
   QLineSeries *l1_rate_series_, *l2_rate_series_, *origin_rate_series_;
   QLineSeries *entries_series_, *bytes_series_, *entries_limit_series_, *bytes_limit_series_;
   QLineSeries *disk_series_, *disk_limit_series_;
   QLineSeries *stampede_series_, *eviction_series_;
+  QLineSeries *p50_series_, *p95_series_, *p99_series_, *prediction_hit_series_;
 
   QComboBox* namespace_box_;
   QComboBox* policy_box_;

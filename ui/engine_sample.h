@@ -42,6 +42,15 @@ struct EngineSample {
   double miss_p50_ms = 0;
   double miss_p95_ms = 0;
   double miss_p99_ms = 0;
+  // Inference (when a classifier is attached).
+  bool inference_enabled = false;
+  bool model_loaded = false;
+  double inference_p50_ms = 0;  // model latency since start (wait + forward)
+  double inference_p95_ms = 0;
+  double inference_p99_ms = 0;
+  double prediction_hit_rate = 0;        // prediction cache, this interval, 0..1
+  double prediction_hit_rate_total = 0;  // since start
+  quint64 predictions = 0;
   QString policy;  // "lru" / "wtinylfu"
   // The namespace the tuning controls act on.
   QString focus_namespace;

@@ -7,9 +7,10 @@ double delta(uint64_t before, uint64_t after) { return after >= before ? double(
 
 }  // namespace
 
-EngineWorker::EngineWorker(Engine& engine, int sample_interval_ms, QObject* parent)
+EngineWorker::EngineWorker(Engine& engine, const Classifier* classifier, int sample_interval_ms, QObject* parent)
     : QObject(parent),
       engine_(engine),
+      classifier_(classifier),
       sample_interval_ms_(sample_interval_ms),
       focus_(QString::fromStdString(engine.demo_namespace())) {}
 
@@ -111,6 +112,19 @@ void EngineWorker::takeSample() {
   s.miss_p99_ms = now.miss_latency.p99_ms;
   s.policy = QString::fromUtf8(to_string(now.l1_policy).data());
 
+  if (classifier_) {
+    const ClassifierStats c = classifier_->stats();
+    s.inference_enabled = true;
+    s.inference_p50_ms = c.model.inference_latency.p50_ms;
+    s.inference_p95_ms = c.model.inference_latency.p95_ms;
+    s.inference_p99_ms = c.model.inference_latency.p99_ms;
+    const double answered = delta(previous_classifier_.cache_hits + previous_classifier_.cache_misses, c.cache_hits + c.cache_misses);
+    s.prediction_hit_rate = answered > 0 ? delta(previous_classifier_.cache_hits, c.cache_hits) / answered : 0.0;
+    s.prediction_hit_rate_total = c.cache_hit_rate_percent / 100.0;
+    s.predictions = c.requests;
+    s.model_loaded = c.model.loaded;
+    previous_classifier_ = c;
+  }
   previous_ = now;
   previous_seconds_ = seconds;
   Q_EMIT sampleReady(s);

@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include "engine_sample.h"
+#include "tierscope/classifier.h"
 #include "tierscope/engine.h"
 
 namespace tierscope::ui {
@@ -21,7 +22,9 @@ class EngineWorker : public QObject {
   Q_OBJECT
 
  public:
-  explicit EngineWorker(Engine& engine, int sample_interval_ms = 500, QObject* parent = nullptr);
+  // `classifier` (may be null) adds inference latency and prediction-cache figures.
+  explicit EngineWorker(Engine& engine, const Classifier* classifier = nullptr, int sample_interval_ms = 500,
+                        QObject* parent = nullptr);
 
  public Q_SLOTS:
   // Starts sampling; call once the worker is on its thread.
@@ -45,6 +48,8 @@ class EngineWorker : public QObject {
   void takeSample();
 
   Engine& engine_;
+  const Classifier* classifier_;
+  ClassifierStats previous_classifier_;
   const int sample_interval_ms_;
   QString focus_;
   QTimer* timer_ = nullptr;  // created on the worker thread in start()

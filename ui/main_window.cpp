@@ -3,6 +3,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include "classification_widget.h"
 #include "dashboard_widget.h"
 #include "engine_worker.h"
 
@@ -10,7 +11,7 @@ namespace tierscope::ui {
 
 void registerMetaTypes() { qRegisterMetaType<EngineSample>("tierscope::ui::EngineSample"); }
 
-MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(Engine& engine, Classifier* classifier, QWidget* parent) : QMainWindow(parent) {
   registerMetaTypes();
   setWindowTitle(tr("Tierscope"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/tierscope.svg")));
@@ -19,9 +20,13 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
   tabs_ = new QTabWidget;
   dashboard_ = new DashboardWidget;
   tabs_->addTab(dashboard_, tr("Dashboard"));
+  if (classifier) {
+    classification_ = new ClassificationWidget(*classifier);
+    tabs_->addTab(classification_, tr("Classification"));
+  }
   setCentralWidget(tabs_);
 
-  worker_ = new EngineWorker(engine);
+  worker_ = new EngineWorker(engine, classifier);
   worker_->moveToThread(&worker_thread_);
   worker_thread_.setObjectName("tierscope-engine-worker");
   connect(&worker_thread_, &QThread::started, worker_, &EngineWorker::start);

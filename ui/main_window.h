@@ -8,12 +8,14 @@
 #include <QMainWindow>
 #include <QThread>
 
+#include "tierscope/classifier.h"
 #include "tierscope/engine.h"
 
 class QTabWidget;
 
 namespace tierscope::ui {
 
+class ClassificationWidget;
 class DashboardWidget;
 class EngineWorker;
 
@@ -21,16 +23,20 @@ class MainWindow : public QMainWindow {
   Q_OBJECT
 
  public:
-  explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
+  // `classifier` (may be null) adds the Classification tab and inference charts.
+  explicit MainWindow(Engine& engine, Classifier* classifier = nullptr, QWidget* parent = nullptr);
   ~MainWindow() override;
 
   DashboardWidget* dashboard() const { return dashboard_; }
+  ClassificationWidget* classification() const { return classification_; }
+  QTabWidget* tabs() const { return tabs_; }
 
  private:
   QThread worker_thread_;
   EngineWorker* worker_;  // lives on worker_thread_, deleted when it finishes
   QTabWidget* tabs_;
   DashboardWidget* dashboard_;
+  ClassificationWidget* classification_ = nullptr;
 };
 
 // Registers the value types that cross threads in queued signals. Idempotent.

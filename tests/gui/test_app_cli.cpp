@@ -69,18 +69,21 @@ class AppCliTest : public QObject {
   }
 
   void headlessPrintsALiveSummaryEachSecond() {
-    Run r = runTierscope({"--headless", "--duration", "3", "--rate", "2000"});
+    Run r = runTierscope({"--headless", "--duration", "3", "--rate", "2000", "--profile", "testing"});
     QCOMPARE(r.exit_code, 0);
     const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 3);
     static const QRegularExpression line(
         R"(^t=\d+s requests/s=(\d+) l1_hit_rate=([\d.]+)% l2_hit_rate=[\d.]+% origin=[\d.]+% entries=(\d+)/5000 )"
-        R"(bytes=[\d.]+MiB/64.0MiB disk=[\d.]+MiB/1024.0MiB stampedes_prevented=\d+ evictions=\d+$)");
+        R"(bytes=[\d.]+MiB/100.0MiB disk=[\d.]+MiB/1024.0MiB stampedes_prevented=\d+ evictions=\d+$)");
     for (const QString& l : lines) QVERIFY2(line.match(l).hasMatch(), qPrintable(l));
     const auto last = line.match(lines.last());
     QVERIFY2(last.captured(1).toInt() > 100, "the demo workload is not running");
     QVERIFY(last.captured(2).toDouble() > 0.0);
     QVERIFY(last.captured(3).toInt() > 0);
+    // The active settings are printed at start, each with where it came from.
+    QVERIFY2(r.err.contains("CACHE_MEMORY_LIMIT_MB=100 (profile testing)"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("ENVIRONMENT=testing"), qPrintable(r.err));
   }
 
   void noDisplayFallsBackToHeadless() {

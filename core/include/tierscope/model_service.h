@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "tierscope/latency_histogram.h"
+
 namespace spdlog {
 class logger;
 }
@@ -61,6 +63,7 @@ struct ModelStats {
   int64_t rss_before_load_bytes = 0;
   int64_t rss_after_load_bytes = 0;
   uint64_t refused = 0;  // OverloadedError
+  LatencySummary inference_latency;  // per predict_pixels call: wait + forward
 };
 
 class ModelService {

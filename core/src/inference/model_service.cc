@@ -90,6 +90,7 @@ struct ModelService::Impl {
   mutable std::mutex stats_mu;
   ModelStats stats;
   std::counting_semaphore<> running;
+  LatencyHistogram latency;
   std::atomic<size_t> waiting{0};
 };
 
@@ -127,6 +128,7 @@ std::vector<float> ModelService::predict_pixels(const uint8_t* pixels, size_t co
     ++d.stats.refused;
     throw OverloadedError("model busy: " + std::to_string(d.options.max_queued) + " requests already waiting");
   }
+  const auto queued_at = std::chrono::steady_clock::now();
   d.running.acquire();
   struct Release {
     Impl& d;
@@ -152,7 +154,9 @@ std::vector<float> ModelService::predict_pixels(const uint8_t* pixels, size_t co
       ++passes;
     }
   }
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
+  const double ms = std::chrono::duration<double, std::milli>(end - start).count();
+  d.latency.record(end - queued_at);
   std::lock_guard lock(d.stats_mu);
   d.stats.total_predictions += count;
   d.stats.forward_passes += passes;
@@ -162,8 +166,13 @@ std::vector<float> ModelService::predict_pixels(const uint8_t* pixels, size_t co
 }
 
 ModelStats ModelService::stats() const {
-  std::lock_guard lock(impl_->stats_mu);
-  return impl_->stats;
+  ModelStats s;
+  {
+    std::lock_guard lock(impl_->stats_mu);
+    s = impl_->stats;
+  }
+  s.inference_latency = impl_->latency.summary();
+  return s;
 }
 
 }  // namespace tierscope

@@ -1,0 +1,67 @@
+#include "classification_worker.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include "tierscope/classifier.h"
+
+namespace tierscope::ui {
+
+ClassificationWorker::ClassificationWorker(Classifier& classifier, QObject* parent)
+    : QObject(parent), classifier_(classifier) {}
+
+QStringList ClassificationWorker::imageFilesIn(const QString& folder) {
+  QStringList files;
+  const QStringList patterns = {"*.jpg", "*.jpeg", "*.png", "*.bmp", "*.gif", "*.webp",
+                                "*.JPG", "*.JPEG", "*.PNG", "*.BMP", "*.GIF", "*.WEBP"};
+  for (const QFileInfo& f : QDir(folder).entryInfoList(patterns, QDir::Files, QDir::Name)) files << f.absoluteFilePath();
+  files.removeDuplicates();
+  return files;
+}
+
+ClassificationRow ClassificationWorker::classify(const QString& path) {
+  ClassificationRow row;
+  row.path = path;
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) {
+    row.error = tr("cannot open: %1").arg(file.errorString());
+    return row;
+  }
+  const QByteArray bytes = file.readAll();
+  try {
+    const Classification c = classifier_.classify(std::string_view(bytes.constData(), size_t(bytes.size())),
+                                                  QFileInfo(path).fileName().toStdString());
+    for (const ClassScore& s : c.predictions) {
+      row.classes << QString::fromStdString(s.name);
+      row.probabilities << s.probability;
+    }
+    row.category = QString::fromStdString(c.category);
+    row.from_cache = c.from_cache;
+    row.time_ms = c.processing_time_ms;
+    row.width = c.image_width;
+    row.height = c.image_height;
+  } catch (const std::exception& e) {
+    row.error = QString::fromStdString(e.what());
+  }
+  return row;
+}
+
+void ClassificationWorker::classifyFile(const QString& path) { Q_EMIT fileClassified(classify(path)); }
+
+void ClassificationWorker::classifyFolder(const QString& folder) {
+  cancel_.store(false);
+  const QStringList files = imageFilesIn(folder);
+  const int total = int(files.size());
+  Q_EMIT folderStarted(total);
+  int done = 0;
+  for (const QString& path : files) {
+    if (cancel_.load()) break;
+    const ClassificationRow row = classify(path);
+    ++done;
+    Q_EMIT folderRowReady(row, done, total);
+  }
+  Q_EMIT folderFinished(done, total, done < total);
+}
+
+}  // namespace tierscope::ui
