@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.h"
 #include "tierscope/classifier.h"
 #include "tierscope/fashion_mnist.h"
@@ -184,6 +186,18 @@ class InferenceTest : public QObject {
     QCOMPARE(s.cache_misses, uint64_t{1});
     QCOMPARE(s.cache_hit_rate_percent, 50.0);
     QCOMPARE(s.model.total_predictions, uint64_t{1});  // warm-up excluded; bad images never reach the model
+
+    // The stats with the keys operators know.
+    const auto j = nlohmann::json::parse(model_stats_json(classifier.stats()));
+    for (const char* key : {"total_predictions", "cache_enabled", "cache_size", "cache_hits", "cache_misses",
+                            "cache_hit_rate_percent", "avg_inference_time_ms", "total_inference_time_ms", "warmup_completed"}) {
+      QVERIFY2(j.contains(key), key);
+    }
+    QCOMPARE(j["cache_hits"].get<int>(), 1);
+    QVERIFY(j["warmup_completed"].get<bool>());
+    const auto info = nlohmann::json::parse(model_cache_info_json(classifier.stats()));
+    QCOMPARE(info["currsize"].get<int>(), 1);
+    QCOMPARE(info["maxsize"].get<int>(), 128);
 
     // Disabled cache: every call computes.
     classifier.set_cache_enabled(false);

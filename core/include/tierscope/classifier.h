@@ -65,6 +65,14 @@ struct ClassifierStats {
   ModelStats model;
 };
 
+// `GET /model/stats` as JSON with the keys of the earlier ModelService: total_predictions,
+// cache_enabled, cache_size, cache_hits, cache_misses, cache_hit_rate_percent,
+// avg_inference_time_ms, total_inference_time_ms, warmup_completed (plus model_loaded,
+// errors and latency percentiles).
+std::string model_stats_json(const ClassifierStats& stats, int indent = -1);
+// `GET /model/cache`: hits, misses, maxsize, currsize.
+std::string model_cache_info_json(const ClassifierStats& stats, int indent = -1);
+
 class Classifier {
  public:
   // Throws std::invalid_argument when the cache lacks the namespace.

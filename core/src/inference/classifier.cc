@@ -5,6 +5,8 @@
 #include <cstring>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
 #include "tierscope/fashion_mnist.h"
 #include "tierscope/sha256.h"
 
@@ -28,7 +30,12 @@ Classifier::Classifier(ModelService& model, TieredCache& cache, ClassifierOption
   if (std::find(names.begin(), names.end(), options_.cache_namespace) == names.end()) {
     throw std::invalid_argument("prediction cache namespace '" + options_.cache_namespace + "' does not exist");
   }
-  cache_.set_l1_capacity(options_.cache_namespace, options_.cache_size, 0);
+  // MODEL_CACHE_SIZE sets the entry limit; the namespace keeps its memory limit.
+  size_t max_bytes = 0;
+  for (const auto& ns : cache_.snapshot().namespaces) {
+    if (ns.name == options_.cache_namespace) max_bytes = ns.l1.max_bytes;
+  }
+  cache_.set_l1_capacity(options_.cache_namespace, options_.cache_size, max_bytes);
 }
 
 Classification Classifier::from_probabilities(const float* p, size_t classes) {
@@ -105,6 +112,36 @@ ClassifierStats Classifier::stats() const {
   }
   s.model = model_.stats();
   return s;
+}
+
+}  // namespace tierscope
+
+namespace tierscope {
+
+std::string model_stats_json(const ClassifierStats& s, int indent) {
+  nlohmann::json j;
+  j["total_predictions"] = s.model.total_predictions;
+  j["cache_enabled"] = s.cache_enabled;
+  j["cache_size"] = s.cache_size;
+  j["cache_hits"] = s.cache_hits;
+  j["cache_misses"] = s.cache_misses;
+  j["cache_hit_rate_percent"] = s.cache_hit_rate_percent;
+  j["avg_inference_time_ms"] = s.model.avg_inference_time_ms;
+  j["total_inference_time_ms"] = s.model.total_inference_time_ms;
+  j["warmup_completed"] = s.model.warmup_completed;
+  j["model_loaded"] = s.model.loaded;
+  j["requests"] = s.requests;
+  j["errors"] = s.errors;
+  j["refused"] = s.model.refused;
+  j["inference_latency_ms"] = {{"p50", s.model.inference_latency.p50_ms},
+                               {"p95", s.model.inference_latency.p95_ms},
+                               {"p99", s.model.inference_latency.p99_ms}};
+  return j.dump(indent);
+}
+
+std::string model_cache_info_json(const ClassifierStats& s, int indent) {
+  return nlohmann::json{{"hits", s.cache_hits}, {"misses", s.cache_misses}, {"maxsize", s.cache_size}, {"currsize", s.cache_entries}}
+      .dump(indent);
 }
 
 }  // namespace tierscope
