@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "test_support.h"
-#include "tierscope/memory_tier.h"
+#include "tierscope/simulation.h"
 #include "tierscope/trace.h"
 
 using namespace tierscope;
@@ -39,23 +39,12 @@ void writeFile(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-// Hit ratio (%) of an exact LRU of `capacity` entries over the trace, computed by
-// the real L1 tier with one shard: get, and on a miss put.
+// Hit ratio (%) of an exact LRU of `capacity` entries over the trace, computed by the
+// real L1 tier with one shard (get, and on a miss put).
 double lruHitRatio(const std::vector<uint64_t>& trace, size_t capacity) {
-  MemoryTierOptions o;
-  o.max_entries = capacity;
-  o.max_bytes = 0;
-  o.shard_bits = 0;
-  MemoryTier tier(o);
-  const Value value = make_value("");
-  std::string key;
-  for (uint64_t k : trace) {
-    key = std::to_string(k);
-    if (!tier.get(key)) tier.put(key, value);
-  }
-  const MemoryTierStats s = tier.snapshot();
-  if (s.lookups() != trace.size()) qFatal("lookups %llu != trace size", static_cast<unsigned long long>(s.lookups()));
-  return 100.0 * s.hit_rate();
+  const SimulationResult r = simulate_policy(trace, EvictionPolicyKind::kLru, capacity);
+  if (r.requests != trace.size()) qFatal("lookups %llu != trace size", static_cast<unsigned long long>(r.requests));
+  return 100.0 * r.hit_ratio();
 }
 
 }  // namespace
