@@ -121,6 +121,8 @@ class InferenceTest : public QObject {
     if (!std::filesystem::exists(dir / "t10k-images-idx3-ubyte.gz")) QSKIP("dataset-fashion-mnist is not installed");
     ModelService model(modelOptions());
     QVERIFY(!model.loaded());
+    QCOMPARE(model.info().classes.size(), size_t{10});  // the sidecar alone: still not loaded
+    QVERIFY(!model.loaded());
     const IdxImages images = read_idx_images(dir / "t10k-images-idx3-ubyte.gz");
     const std::vector<uint8_t> labels = read_idx_labels(dir / "t10k-labels-idx1-ubyte.gz");
     QCOMPARE(images.count, size_t{10'000});

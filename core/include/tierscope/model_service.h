@@ -78,7 +78,8 @@ class ModelService {
   // the file when it or its sidecar is missing or invalid.
   void load();
   bool loaded() const;
-  // Loads if needed (lazy loading) and returns the model's description.
+  // The model's description from its sidecar (read once; the weights are not loaded
+  // for this). Throws like load() when the sidecar is missing or invalid.
   const ModelInfo& info();
 
   // Class probabilities for `count` images given as raw 8-bit pixels (count x H x W,

@@ -25,12 +25,9 @@ int64_t resident_memory_bytes() {
 struct ModelService::Impl {
   explicit Impl(ModelServiceOptions o) : options(std::move(o)), running(static_cast<std::ptrdiff_t>(options.max_concurrent_inferences)) {}
 
-  void load_locked() {
-    const auto start = std::chrono::steady_clock::now();
-    stats.rss_before_load_bytes = resident_memory_bytes();
-    if (options.logger) {
-      options.logger->info("loading model {} (RSS {:.1f} MiB)", options.model_path.string(), stats.rss_before_load_bytes / 1048576.0);
-    }
+  // The sidecar alone: enough for info() (classes, version) without loading weights.
+  void read_sidecar_locked() {
+    if (sidecar_read) return;
     std::filesystem::path sidecar_path = options.model_path;
     sidecar_path.replace_extension(".json");
     std::ifstream sidecar_file(sidecar_path);
@@ -55,6 +52,16 @@ struct ModelService::Impl {
     if (info.classes.empty() || info.height <= 0 || info.width <= 0 || info.channels != 1 || info.std <= 0) {
       throw std::runtime_error("model sidecar " + sidecar_path.string() + " describes an unusable input");
     }
+    sidecar_read = true;
+  }
+
+  void load_locked() {
+    const auto start = std::chrono::steady_clock::now();
+    stats.rss_before_load_bytes = resident_memory_bytes();
+    if (options.logger) {
+      options.logger->info("loading model {} (RSS {:.1f} MiB)", options.model_path.string(), stats.rss_before_load_bytes / 1048576.0);
+    }
+    read_sidecar_locked();
     at::set_num_threads(std::max(1, options.intra_op_threads));
     try {
       module = torch::jit::load(options.model_path.string());
@@ -85,6 +92,7 @@ struct ModelService::Impl {
   std::once_flag once;
   std::mutex load_mu;
   std::atomic<bool> is_loaded{false};
+  bool sidecar_read = false;  // guarded by load_mu
   torch::jit::Module module;
   ModelInfo info;
   mutable std::mutex stats_mu;
@@ -112,7 +120,10 @@ void ModelService::load() {
 bool ModelService::loaded() const { return impl_->is_loaded.load(std::memory_order_acquire); }
 
 const ModelInfo& ModelService::info() {
-  load();
+  if (!impl_->is_loaded.load(std::memory_order_acquire)) {
+    std::lock_guard lock(impl_->load_mu);
+    impl_->read_sidecar_locked();
+  }
   return impl_->info;
 }
 
