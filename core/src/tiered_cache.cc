@@ -172,6 +172,7 @@ struct TieredCache::Impl {
     const Duration ttl = ttl_override > Duration::zero() ? ttl_override : n.ttl();
     Value value;
     bool from_origin = false;
+    TimePoint loaded_at{};
     try {
       if (n.use_l2 && l2) {
         const auto start = SteadyClock::now();
@@ -200,21 +201,27 @@ struct TieredCache::Impl {
         if (!value) throw LoadError("loader returned no value for '" + full + "'");
         l3_hits.fetch_add(1, std::memory_order_relaxed);
         from_origin = true;
+        loaded_at = clock->now();  // both tiers count the TTL from here
         if (invalidation_epoch.load(std::memory_order_acquire) == epoch) n.l1->put(key, value, ttl);
       }
+      // Leave `flights` before answering: a caller that comes after the answer must not
+      // join a finished flight (its value may be expired or invalidated by then); it
+      // finds the value in L1 instead (start_or_join looks again under the lock).
+      finish(full);
       flight.promise.set_value(value);
     } catch (const std::exception& e) {
       load_errors.fetch_add(1, std::memory_order_relaxed);
       if (options.logger) options.logger->warn("load of {} failed: {}", full, e.what());
+      finish(full);
       flight.promise.set_exception(std::current_exception());
     } catch (...) {
       load_errors.fetch_add(1, std::memory_order_relaxed);
+      finish(full);
       flight.promise.set_exception(std::current_exception());
     }
-    finish(full);
     // Write-through after the waiters are answered: disk latency is not theirs to pay.
     if (from_origin && n.use_l2 && l2 && invalidation_epoch.load(std::memory_order_acquire) == epoch) {
-      l2->put(full, *value, ttl > Duration::zero() ? clock->now() + ttl : kNever);
+      l2->put(full, *value, ttl > Duration::zero() ? loaded_at + ttl : kNever);
     }
   }
 
