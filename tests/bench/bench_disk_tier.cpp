@@ -94,10 +94,5 @@ BENCHMARK(BM_L2Read_PlainRead)->UseRealTime();
 BENCHMARK(BM_L2Read_DiskTier)->UseRealTime();
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  tierscope::bench::RatioReporter reporter(std::vector<tierscope::bench::RatioReporter::Pair>{{"PlainRead", "DiskTier"}});
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return tierscope::bench::run_benchmarks_with_ratios(argc, argv, {{"PlainRead", "DiskTier"}});
 }

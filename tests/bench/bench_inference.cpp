@@ -110,10 +110,5 @@ BENCHMARK(BM_Classify_Miss)->UseRealTime();
 BENCHMARK(BM_Classify_Hit)->UseRealTime();
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  tierscope::bench::RatioReporter reporter({{"Predict_Bare", "Predict_Engine"}, {"Classify_Miss", "Classify_Hit"}});
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return tierscope::bench::run_benchmarks_with_ratios(argc, argv, {{"Predict_Bare", "Predict_Engine"}, {"Classify_Miss", "Classify_Hit"}});
 }

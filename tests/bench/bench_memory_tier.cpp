@@ -187,10 +187,5 @@ BENCHMARK_TEMPLATE(BM_ZipfGetOrPut, NaiveLru)->Threads(1)->Threads(2)->UseRealTi
 BENCHMARK_TEMPLATE(BM_ZipfGetOrPut, TierAdapter)->Threads(1)->Threads(2)->UseRealTime();
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  tierscope::bench::RatioReporter reporter({{"NaiveLru", "TierAdapter"}, {"NaiveLru", "TieredAdapter"}});
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return tierscope::bench::run_benchmarks_with_ratios(argc, argv, {{"NaiveLru", "TierAdapter"}, {"NaiveLru", "TieredAdapter"}});
 }

@@ -60,4 +60,15 @@ class RatioReporter : public benchmark::ConsoleReporter {
   std::vector<std::string> order_;
 };
 
+// The main() of every Tierscope benchmark: Google Benchmark's flags, then the runs,
+// then the same-run ratio table.
+inline int run_benchmarks_with_ratios(int argc, char** argv, std::vector<RatioReporter::Pair> pairs) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter(std::move(pairs));
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
+
 }  // namespace tierscope::bench
