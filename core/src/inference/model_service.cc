@@ -27,7 +27,7 @@ struct ModelService::Impl {
 
   // The sidecar alone: enough for info() (classes, version) without loading weights.
   void read_sidecar_locked() {
-    if (sidecar_read) return;
+    if (sidecar_read.load()) return;
     std::filesystem::path sidecar_path = options.model_path;
     sidecar_path.replace_extension(".json");
     std::ifstream sidecar_file(sidecar_path);
@@ -52,7 +52,7 @@ struct ModelService::Impl {
     if (info.classes.empty() || info.height <= 0 || info.width <= 0 || info.channels != 1 || info.std <= 0) {
       throw std::runtime_error("model sidecar " + sidecar_path.string() + " describes an unusable input");
     }
-    sidecar_read = true;
+    sidecar_read.store(true, std::memory_order_release);
   }
 
   void load_locked() {
@@ -92,7 +92,7 @@ struct ModelService::Impl {
   std::once_flag once;
   std::mutex load_mu;
   std::atomic<bool> is_loaded{false};
-  bool sidecar_read = false;  // guarded by load_mu
+  std::atomic<bool> sidecar_read{false};  // written under load_mu; read without it once true
   torch::jit::Module module;
   ModelInfo info;
   mutable std::mutex stats_mu;
@@ -120,7 +120,8 @@ void ModelService::load() {
 bool ModelService::loaded() const { return impl_->is_loaded.load(std::memory_order_acquire); }
 
 const ModelInfo& ModelService::info() {
-  if (!impl_->is_loaded.load(std::memory_order_acquire)) {
+  // The sidecar is read once and never changes: later calls (every cache hit) take no lock.
+  if (!impl_->sidecar_read.load(std::memory_order_acquire)) {
     std::lock_guard lock(impl_->load_mu);
     impl_->read_sidecar_locked();
   }
