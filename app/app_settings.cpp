@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <cstring>
 
 #include <algorithm>
@@ -40,6 +41,8 @@ const QCommandLineOption kNoWorkload("no-workload", "Start the engine idle, with
 const QCommandLineOption kProfile("profile", "development, production or testing (overrides ENVIRONMENT).", "name");
 const QCommandLineOption kConfig("config", "JSON settings file (profile < file < environment).", "file");
 const QCommandLineOption kNoClassifier("no-classifier", "Do not set up the image classifier.");
+const QCommandLineOption kTab("tab", "Tab shown at start: dashboard or classification.", "name", "dashboard");
+const QCommandLineOption kClassify("classify", "Classify this image, or every image in this folder, at start (desktop).", "path");
 const QCommandLineOption kLogLevel("log-level", "trace, debug, info, warn, error or off.", "level", "info");
 
 std::optional<double> toNumber(const QString& text, double min, double max) {
@@ -57,7 +60,7 @@ void addOptions(QCommandLineParser& parser) {
   parser.addVersionOption();
   for (const auto& option : {kHeadless, kDuration, kScreenshot, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
                              kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
-                             kNoWorkload, kProfile, kConfig, kNoClassifier, kLogLevel}) {
+                             kNoWorkload, kProfile, kConfig, kNoClassifier, kTab, kClassify, kLogLevel}) {
     parser.addOption(option);
   }
 }
@@ -105,6 +108,17 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
     return QString::fromStdString(e.what());
   }
   s.classification = !parser.isSet(kNoClassifier);
+  s.open_tab = parser.value(kTab);
+  if (s.open_tab != "dashboard" && s.open_tab != "classification") {
+    return QStringLiteral("--tab: '%1' is not dashboard or classification").arg(s.open_tab);
+  }
+  s.classify_path = parser.value(kClassify);
+  if (!s.classify_path.isEmpty() && !QFileInfo::exists(s.classify_path)) {
+    return QStringLiteral("--classify: %1 does not exist").arg(s.classify_path);
+  }
+  if ((s.open_tab == "classification" || !s.classify_path.isEmpty()) && !s.classification) {
+    return QStringLiteral("--tab classification and --classify need the classifier (drop --no-classifier)");
+  }
   // The profile picks the policy (ENABLE_INTELLIGENT_CACHE) unless --policy says otherwise.
   if (!parser.isSet(kPolicy)) s.engine.cache.l1_policy = s.settings.enable_intelligent_cache ? EvictionPolicyKind::kWTinyLfu : EvictionPolicyKind::kLru;
   const auto policy = parse_eviction_policy(parser.value(kPolicy).toStdString());

@@ -26,6 +26,8 @@ struct AppSettings {
   // Profile, config file and environment (SPEC 1.4): model loading, inference limits.
   Settings settings;
   bool classification = true;  // load the classifier and show its tab
+  QString open_tab;            // "dashboard" or "classification"
+  QString classify_path;       // an image (or folder) to classify at start
 };
 
 // Declares every option on the parser (help and version included).

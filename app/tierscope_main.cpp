@@ -6,11 +6,14 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 #include <memory>
 
 #include "app_settings.h"
+#include "classification_widget.h"
 #include "dashboard_widget.h"
 #include "headless_runner.h"
 #include "main_window.h"
@@ -41,7 +44,10 @@ void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, 
   QObject::connect(poll, &QTimer::timeout, &window, [&window, path, poll, deadline, &log] {
     constexpr int kPointsWanted = 4;
     constexpr qint64 kGiveUpMs = 30'000;
-    if (window.dashboard()->hitRateSeries()->count() >= kPointsWanted) {
+    auto* tab = window.classification();
+    const bool classification_ready = !tab || window.tabs()->currentWidget() != tab ||
+                                      (tab->resultsShown() > 0 || (tab->tableModel()->rowCount() > 0 && !tab->folderRunning()));
+    if (window.dashboard()->hitRateSeries()->count() >= kPointsWanted && classification_ready) {
       poll->stop();
       delete deadline;
       const bool saved = window.grab().save(path, "PNG");
@@ -122,6 +128,16 @@ int main(int argc, char** argv) {
 
     tierscope::ui::MainWindow window(engine, inference ? &inference->classifier() : nullptr);
     window.show();
+    if (window.classification()) {
+      if (settings.open_tab == "classification") window.tabs()->setCurrentWidget(window.classification());
+      if (!settings.classify_path.isEmpty()) {
+        if (QFileInfo(settings.classify_path).isDir()) {
+          window.classification()->classifyFolder(settings.classify_path);
+        } else {
+          window.classification()->classifyFile(settings.classify_path);
+        }
+      }
+    }
     if (workload) workload->start();
     if (!settings.screenshot_path.isEmpty()) scheduleScreenshot(window, settings.screenshot_path, *log);
     if (settings.duration_seconds > 0) {

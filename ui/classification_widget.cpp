@@ -100,6 +100,14 @@ ClassificationWidget::ClassificationWidget(Classifier& classifier, QWidget* pare
     if (!folder.isEmpty()) classifyFolder(folder);
   });
   connect(cancel_button_, &QPushButton::clicked, this, &ClassificationWidget::cancelFolder);
+  // Selecting a row of a folder run shows that image's bars and preview.
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+    if (!current.isValid()) return;
+    const ClassificationRow& row = table_model_.row(current.row());
+    QPixmap pixmap(row.path);
+    if (!pixmap.isNull()) preview_->setPixmap(pixmap.scaled(preview_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    display(row);
+  });
   connect(export_button_, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export results"), "classification.csv", tr("CSV (*.csv)"));
     if (!path.isEmpty()) exportCsv(path);
@@ -142,6 +150,10 @@ bool ClassificationWidget::exportCsv(const QString& path) {
 void ClassificationWidget::showResult(const ClassificationRow& row) {
   last_ = row;
   ++results_shown_;
+  display(row);
+}
+
+void ClassificationWidget::display(const ClassificationRow& row) {
   if (!row.ok()) {
     result_label_->setText(tr("<b>%1</b>: %2").arg(QFileInfo(row.path).fileName().toHtmlEscaped(), row.error.toHtmlEscaped()));
     for (int i = 0; i < class_bars_.size(); ++i) {

@@ -56,7 +56,8 @@ class ClassificationWidget : public QWidget {
   void dropEvent(QDropEvent* event) override;
 
  private:
-  void showResult(const ClassificationRow& row);
+  void showResult(const ClassificationRow& row);  // a new answer from the worker
+  void display(const ClassificationRow& row);     // bars, label and preview of any row
   void onFolderStarted(int total);
   void onFolderRow(const ClassificationRow& row, int done, int total);
   void onFolderFinished(int done, int total, bool cancelled);
@@ -76,6 +77,9 @@ class ClassificationWidget : public QWidget {
   QPushButton* export_button_;
   QProgressBar* progress_;
   QTableView* table_;
+
+ public:
+  QTableView* tableView() const { return table_; }
 };
 
 }  // namespace tierscope::ui

@@ -66,6 +66,15 @@ class AppCliTest : public QObject {
     Run t = runTierscope({"--headless", "--trace", "/nonexistent/x.trace"});
     QCOMPARE(t.exit_code, 2);
     QVERIFY2(t.err.contains("cannot open trace"), qPrintable(t.err));
+    Run tab = runTierscope({"--headless", "--tab", "nope"});
+    QCOMPARE(tab.exit_code, 2);
+    QVERIFY2(tab.err.contains("--tab"), qPrintable(tab.err));
+    Run missing = runTierscope({"--headless", "--classify", "/nonexistent/photo.jpg"});
+    QCOMPARE(missing.exit_code, 2);
+    QVERIFY2(missing.err.contains("does not exist"), qPrintable(missing.err));
+    Run profile = runTierscope({"--headless", "--profile", "staging"});
+    QCOMPARE(profile.exit_code, 2);
+    QVERIFY2(profile.err.contains("ENVIRONMENT='staging'"), qPrintable(profile.err));
   }
 
   void headlessPrintsALiveSummaryEachSecond() {

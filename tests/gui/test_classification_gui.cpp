@@ -7,6 +7,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -129,6 +130,9 @@ class ClassificationGuiTest : public QObject {
     int errors = 0;
     for (int i = 0; i < 7; ++i) errors += !tab.tableModel()->row(i).ok();
     QCOMPARE(errors, 1);
+    // Selecting a row shows that image's result.
+    tab.tableView()->selectRow(2);
+    QVERIFY(tab.resultLabel()->text().contains(QFileInfo(tab.tableModel()->row(2).path).fileName()));
     const QString csv_path = dir.filePath("out.csv");
     QVERIFY(tab.exportCsv(csv_path));
     QFile csv(csv_path);
