@@ -98,6 +98,9 @@ struct DiskTier::Impl {
     return options.root / name.substr(0, 2) / name.substr(2, 2) / (name + kEntrySuffix);
   }
 
+  // Disk space a file of `file_size` bytes takes: whole file-system blocks.
+  uint64_t charged(uint64_t file_size) const { return (file_size + block - 1) / block * block; }
+
   std::mutex& stripe_for(std::string_view key) {
     return write_stripes[std::hash<std::string_view>{}(key) % kWriteStripes];
   }
@@ -154,6 +157,7 @@ struct DiskTier::Impl {
 
   void rebuild() {
     fs->create_directories(options.root);
+    block = std::max<uint64_t>(1, fs->block_size(options.root));
     lock = fs->lock_file(options.root / "LOCK");
     struct Found {
       std::string key;
@@ -195,7 +199,7 @@ struct DiskTier::Impl {
       }
       Found item;
       item.key = prefix.substr(kHeaderSize);
-      item.entry.bytes = f.size;
+      item.entry.bytes = charged(f.size);
       item.entry.created = time_from_ns(h.created_ns);
       item.entry.expires = time_from_ns(h.expires_ns);
       item.modified_ns = f.modified_ns;
@@ -248,6 +252,7 @@ struct DiskTier::Impl {
   std::shared_ptr<FileSystem> fs;
   std::shared_ptr<void> lock;
   std::atomic<uint64_t> max_bytes;
+  uint64_t block = 4096;  // set once in rebuild(), before any other use
   std::array<std::mutex, kWriteStripes> write_stripes;
 
   std::mutex mu;  // guards everything below
@@ -280,6 +285,10 @@ DiskTier::~DiskTier() {
 
 std::filesystem::path DiskTier::path_for(std::string_view key) const { return impl_->path_for(key); }
 const std::filesystem::path& DiskTier::root() const { return impl_->options.root; }
+
+uint64_t DiskTier::charge_of(size_t key_size, size_t value_size) const {
+  return impl_->charged(kHeaderSize + key_size + value_size);
+}
 
 std::optional<DiskEntry> DiskTier::get(std::string_view key) {
   Impl& d = *impl_;
@@ -350,7 +359,7 @@ std::optional<DiskEntry> DiskTier::get(std::string_view key) {
 
 bool DiskTier::put(std::string_view key, std::string_view value, TimePoint expires) {
   Impl& d = *impl_;
-  const uint64_t size = kHeaderSize + key.size() + value.size();
+  const uint64_t size = d.charged(kHeaderSize + key.size() + value.size());
   const uint64_t cap = d.max_bytes.load();
   if (size > cap || key.size() > kMaxKeyBytes) {
     std::lock_guard guard(d.mu);
@@ -471,6 +480,7 @@ DiskTierStats DiskTier::snapshot() const {
   s.entries = d.index.size();
   s.bytes = d.bytes;
   s.max_bytes = d.max_bytes.load();
+  s.block_size = d.block;
   s.recovered_entries = d.recovered_entries;
   s.stale_temp_files_removed = d.stale_temp_files_removed;
   return s;

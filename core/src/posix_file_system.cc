@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -171,6 +172,12 @@ class PosixFileSystem final : public FileSystem {
     }
     if (ec) throw FileSystemError("cannot list " + root.string() + ": " + ec.message());
     return files;
+  }
+
+  uint64_t block_size(const std::filesystem::path& path) override {
+    struct statvfs st;
+    if (::statvfs(path.c_str(), &st) != 0 || st.f_frsize == 0) return 4096;
+    return st.f_frsize;
   }
 
   std::shared_ptr<void> lock_file(const std::filesystem::path& path) override {

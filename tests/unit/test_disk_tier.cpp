@@ -94,7 +94,11 @@ class DiskTierTest : public QObject {
     QCOMPARE(*tier.get("empty")->value, std::string());
     DiskTierStats s = tier.snapshot();
     QCOMPARE(s.entries, 2u);
-    QCOMPARE(s.bytes, uint64_t(2 * DiskTier::kHeaderSize + 1 + 100'000 + 5));
+    // Disk space in whole blocks, as `du` counts it.
+    QCOMPARE(s.bytes, tier.charge_of(1, 100'000) + tier.charge_of(5, 0));
+    QVERIFY(s.block_size >= 512);
+    QCOMPARE(tier.charge_of(5, 0) % s.block_size, uint64_t{0});
+    QVERIFY(tier.charge_of(1, 100'000) >= DiskTier::kHeaderSize + 1 + 100'000);
     QVERIFY(tier.erase("a"));
     QVERIFY(!tier.erase("a"));
     QVERIFY(!tier.get("a"));
@@ -106,8 +110,10 @@ class DiskTierTest : public QObject {
 
   void entriesSurviveARestartInRecencyOrder() {
     QTemporaryDir dir;
+    uint64_t per_entry = 0;
     {
       DiskTier tier(optionsFor(dir));
+      per_entry = tier.charge_of(3, 1000);  // keys k0..k19 all fit one charge
       for (int i = 0; i < 20; ++i) {
         QVERIFY(tier.put("k" + std::to_string(i), valueFor("k" + std::to_string(i), 0, 1000), kNever));
         std::this_thread::sleep_for(2ms);  // distinct file times
@@ -116,7 +122,6 @@ class DiskTierTest : public QObject {
     // Stale temp files from a crashed writer are cleaned at start; strays are left alone.
     std::ofstream(dir.filePath("ab.tse.tmp.999.1").toStdString()) << "partial";
     std::ofstream(dir.filePath("README").toStdString()) << "not ours";
-    const uint64_t per_entry = DiskTier::kHeaderSize + 3 + 1000;
     DiskTierOptions o = optionsFor(dir, per_entry * 20);
     DiskTier tier(o);
     DiskTierStats s = tier.snapshot();
@@ -224,11 +229,13 @@ class DiskTierTest : public QObject {
 
   void sizeCapHoldsAndCleanupReachesTheLowWatermark() {
     QTemporaryDir dir;
-    const uint64_t entry = DiskTier::kHeaderSize + 4 + 10'000;
-    DiskTierOptions o = optionsFor(dir, entry * 100);
+    DiskTierOptions o = optionsFor(dir);
     o.high_watermark = 0.9;
     o.low_watermark = 0.5;
     DiskTier tier(o);
+    const uint64_t entry = tier.charge_of(4, 10'000);  // keys of 2 to 4 characters all charge the same
+    QCOMPARE(tier.charge_of(2, 10'000), entry);
+    tier.set_max_bytes(entry * 100);
     // Just past the high watermark: the cleaner (background, or this explicit call)
     // brings usage down to the low one.
     for (int i = 0; i < 91; ++i) QVERIFY(tier.put("w" + std::to_string(i), std::string(10'000, 'x'), kNever));
@@ -240,10 +247,11 @@ class DiskTierTest : public QObject {
       QVERIFY(tier.snapshot().bytes <= entry * 100);
     }
     QVERIFY(tier.snapshot().evictions >= 900);
-    // On disk too: the files add up to what the tier counts.
+    // On disk too: the files, in whole blocks, add up to what the tier counts.
+    const uint64_t block = tier.snapshot().block_size;
     uint64_t on_disk = 0;
     for (auto& f : std::filesystem::recursive_directory_iterator(dir.path().toStdString())) {
-      if (f.is_regular_file() && f.path().extension() == ".tse") on_disk += f.file_size();
+      if (f.is_regular_file() && f.path().extension() == ".tse") on_disk += (f.file_size() + block - 1) / block * block;
     }
     QCOMPARE(on_disk, tier.snapshot().bytes);
     // An entry larger than the whole cap is refused.
@@ -253,11 +261,12 @@ class DiskTierTest : public QObject {
 
   void backgroundCleanerStartsAtTheHighWatermark() {
     QTemporaryDir dir;
-    const uint64_t entry = DiskTier::kHeaderSize + 4 + 10'000;
-    DiskTierOptions o = optionsFor(dir, entry * 100);
+    DiskTierOptions o = optionsFor(dir);
     o.high_watermark = 0.5;
     o.low_watermark = 0.2;
     DiskTier tier(o);
+    const uint64_t entry = tier.charge_of(4, 10'000);
+    tier.set_max_bytes(entry * 100);
     for (int i = 0; i < 51; ++i) tier.put("k" + QString::number(i).rightJustified(3, '0').toStdString(), std::string(10'000, 'x'), kNever);
     QTRY_VERIFY_WITH_TIMEOUT(tier.snapshot().bytes <= entry * 20, 5000);
   }
@@ -350,7 +359,7 @@ class DiskTierTest : public QObject {
     QCOMPARE(s.entries, 1u);
     QVERIFY(!tier.get("lost"));
     QCOMPARE(*tier.get("ok")->value, std::string("1"));  // the old value is intact
-    QCOMPARE(tier.snapshot().bytes, uint64_t(DiskTier::kHeaderSize + 2 + 1));
+    QCOMPARE(tier.snapshot().bytes, tier.charge_of(2, 1));
   }
 
   void concurrentReadersAndWriters() {

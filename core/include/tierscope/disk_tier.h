@@ -9,7 +9,9 @@
 // A read verifies the header, the full key and the checksum; any mismatch is a miss,
 // the file is removed and counted in corrupt_dropped.
 //
-// Capacity: max_bytes counts whole files. A write that would pass the cap first evicts
+// Capacity: max_bytes counts the disk space entries take — each file's size rounded up
+// to whole file-system blocks (a 4 KiB file of 4.1 KiB takes 8 KiB), so the cap and the
+// usage shown are what `du` reports, not less. A write that would pass the cap first evicts
 // least recently used entries (expired ones first); above the high watermark a
 // background thread cleans down to the low watermark, so writes rarely wait for it.
 // At start the index is rebuilt from the directory (recency from file times), stale
@@ -43,7 +45,7 @@ namespace tierscope {
 struct DiskTierOptions {
   // Directory holding the entries (`ssd_root`); created if missing.
   std::filesystem::path root;
-  // Most bytes of entry files on disk (`max_disk_usage_gb`), headers and keys included.
+  // Most disk space the entry files may take (`max_disk_usage_gb`), in whole blocks.
   uint64_t max_bytes = uint64_t{50} << 30;
   // Above this share of max_bytes the background cleaner starts...
   double high_watermark = 0.90;
@@ -72,8 +74,9 @@ struct DiskTierStats {
   uint64_t corrupt_dropped = 0;  // removed because header, key or checksum did not verify
   uint64_t erases = 0;           // removed by erase/erase_matching/clear
   uint64_t entries = 0;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;      // disk space taken, in whole file-system blocks
   uint64_t max_bytes = 0;
+  uint64_t block_size = 0;  // the file system's allocation unit
   uint64_t recovered_entries = 0;  // found on disk at start
   uint64_t stale_temp_files_removed = 0;
 
@@ -104,7 +107,7 @@ class DiskTier {
   std::optional<DiskEntry> get(std::string_view key);
 
   // Writes the entry (replacing any other under key). Returns false, storing nothing,
-  // when it is larger than max_bytes or the write fails (logged, counted).
+  // when it takes more than max_bytes or the write fails (logged, counted).
   bool put(std::string_view key, std::string_view value, TimePoint expires);
 
   // Moves the expiry of a present entry (adaptive TTL) without rewriting the file; the
@@ -126,6 +129,8 @@ class DiskTier {
   const std::filesystem::path& root() const;
   // The file an entry for key lives in (whether or not it exists).
   std::filesystem::path path_for(std::string_view key) const;
+  // The disk space an entry of these sizes is charged (header + key + value, in blocks).
+  uint64_t charge_of(size_t key_size, size_t value_size) const;
 
  private:
   struct Impl;

@@ -58,6 +58,13 @@ class FileSystem {
   // Takes an exclusive advisory lock on `path` (created if needed) for the life of the
   // returned handle; throws FileSystemError when another process holds it.
   virtual std::shared_ptr<void> lock_file(const std::filesystem::path& path) = 0;
+
+  // The allocation unit of the file system holding `path`: a file occupies its size
+  // rounded up to it. 4096 unless the implementation knows better.
+  virtual uint64_t block_size(const std::filesystem::path& path) {
+    (void)path;
+    return 4096;
+  }
 };
 
 // The real file system (POSIX calls).
