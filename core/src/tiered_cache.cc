@@ -186,8 +186,9 @@ struct TieredCache::Impl {
             // Promote with the time it has left; reads keep extending it (adaptive TTL).
             const Duration left = entry->expires == kNever ? Duration::zero() : std::max(entry->expires - now, Duration{1});
             n.l1->put(key, value, left);
-            if (options.adaptive_ttl.enabled && ttl > Duration::zero()) {
-              const TimePoint cap = entry->created + ttl * static_cast<int64_t>(std::max<uint32_t>(options.adaptive_ttl.max_multiplier, 1));
+            const AdaptiveTtl rule = l2_adaptive_rule();
+            if (rule.enabled && ttl > Duration::zero()) {
+              const TimePoint cap = entry->created + ttl * static_cast<int64_t>(std::max<uint32_t>(rule.max_multiplier, 1));
               l2->extend_expiry(full, std::min(now + ttl, cap));
             }
           }
@@ -241,6 +242,13 @@ struct TieredCache::Impl {
       loads_in_flight{0}, invalidation_epoch{0};
   LatencyHistogram l1_latency, l2_latency, origin_latency, miss_latency;
   std::atomic<EvictionPolicyKind> policy{EvictionPolicyKind::kLru};
+  // Read by loader threads, changed by set_adaptive_ttl(): guarded, not options.adaptive_ttl.
+  AdaptiveTtl l2_adaptive_rule() const {
+    std::lock_guard lock(adaptive_mu);
+    return l2_adaptive_ttl;
+  }
+  mutable std::mutex adaptive_mu;
+  AdaptiveTtl l2_adaptive_ttl = options.adaptive_ttl;
 
   // Last: destroyed first, so running loads finish while the tiers still exist.
   std::unique_ptr<internal::ThreadPool> pool;
@@ -368,7 +376,8 @@ void TieredCache::set_disk_limit(uint64_t max_bytes) {
 
 void TieredCache::set_adaptive_ttl(AdaptiveTtl rule) {
   // Applies to L2 extensions at once; L1 tiers keep the rule they were built with.
-  impl_->options.adaptive_ttl = rule;
+  std::lock_guard lock(impl_->adaptive_mu);
+  impl_->l2_adaptive_ttl = rule;
 }
 
 bool TieredCache::has_l2() const { return impl_->l2 != nullptr; }
