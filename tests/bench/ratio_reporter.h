@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -40,6 +41,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     std::printf("\nSame-run ratios (candidate throughput / baseline throughput):\n");
+    // Sorted, so interleaved runs still print each benchmark's ratios together.
+    std::sort(order_.begin(), order_.end());
+    order_.erase(std::unique(order_.begin(), order_.end()), order_.end());
     for (const std::string& name : order_) {
       for (const auto& [baseline, candidate] : pairs_) {
         const size_t at = name.find(candidate);
