@@ -5,7 +5,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include <QtTest>
+#include <algorithm>
 #include <fstream>
+#include <numeric>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -133,13 +135,23 @@ class InferenceTest : public QObject {
       const float* p = probabilities.data() + i * 10;
       correct += static_cast<size_t>(std::max_element(p, p + 10) - p) == labels[i];
     }
+    // Every row is a distribution, and a batch answers exactly what single images do.
+    for (size_t i = 0; i < images.count; ++i) {
+      const float* p = probabilities.data() + i * 10;
+      QVERIFY(std::all_of(p, p + 10, [](float v) { return v >= 0.0f && v <= 1.0f; }));
+      QVERIFY(std::abs(std::accumulate(p, p + 10, 0.0) - 1.0) < 1e-5);
+    }
+    for (size_t i : {size_t{0}, size_t{33}, size_t{9'999}}) {
+      const std::vector<float> single = model.predict_pixels(images.pixels.data() + i * 784, 1);
+      for (size_t c = 0; c < 10; ++c) QVERIFY(std::abs(single[c] - probabilities[i * 10 + c]) < 1e-5);
+    }
     const double accuracy = double(correct) / double(images.count);
     qInfo("committed model: %.2f %% on the 10,000 Fashion-MNIST test images", 100.0 * accuracy);
     QVERIFY2(accuracy >= 0.93, qPrintable(QString::number(accuracy)));
     const ModelStats s = model.stats();
     QVERIFY(s.warmup_completed);
-    QCOMPARE(s.total_predictions, uint64_t{10'000});
-    QCOMPARE(s.forward_passes, uint64_t{(10'000 + 31) / 32});  // split into batches of max_batch
+    QCOMPARE(s.total_predictions, uint64_t{10'003});
+    QCOMPARE(s.forward_passes, uint64_t{(10'000 + 31) / 32 + 3});  // split into batches of max_batch
     QVERIFY(s.rss_after_load_bytes > 0);
     QCOMPARE(model.info().classes.size(), size_t{10});
     QVERIFY(std::abs(model.info().test_accuracy - accuracy) < 0.005);  // the sidecar tells the truth
