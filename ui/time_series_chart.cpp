@@ -37,7 +37,10 @@ TimeSeriesChart::TimeSeriesChart(const QString& title, const QString& left_unit,
     right_->setLabelFormat("%.0f");
     chart->addAxis(right_, Qt::AlignRight);
   }
+  // QChartView starts with a chart of its own and setChart() releases it without deleting it.
+  QChart* default_chart = QChartView::chart();
   setChart(chart);
+  delete default_chart;
   setRenderHint(QPainter::Antialiasing);
   setMinimumHeight(200);
 }
