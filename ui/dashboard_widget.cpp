@@ -31,6 +31,10 @@ QString humanSeconds(double s) {
   return QObject::tr("%1 days").arg(s / 86400, 0, 'f', 1);
 }
 
+QString adaptiveText(int max_multiplier) {
+  return max_multiplier > 1 ? QObject::tr("reads extend, up to %1× TTL").arg(max_multiplier) : QObject::tr("off");
+}
+
 QString percent(double share) { return QStringLiteral("%1 %").arg(share * 100.0, 0, 'f', 1); }
 
 // Two significant digits: 12,000 rather than 12,023.
@@ -71,6 +75,19 @@ int DashboardWidget::sliderForSeconds(double seconds) {
   int best = 0;
   for (size_t i = 0; i + 1 < kTtlSteps.size(); ++i) {
     if (std::abs(std::log(kTtlSteps[i] / seconds)) < std::abs(std::log(kTtlSteps[best] / seconds))) best = static_cast<int>(i);
+  }
+  return best;
+}
+
+int DashboardWidget::multiplierForSlider(int position) {
+  return kAdaptiveTtlSteps[std::clamp<size_t>(static_cast<size_t>(std::max(position, 0)), 0, kAdaptiveTtlSteps.size() - 1)];
+}
+
+int DashboardWidget::sliderForMultiplier(int max_multiplier) {
+  if (max_multiplier <= 1) return 0;  // a cap of 1x extends nothing: off
+  int best = 1;
+  for (int i = 1; i < static_cast<int>(kAdaptiveTtlSteps.size()); ++i) {
+    if (std::abs(kAdaptiveTtlSteps[i] - max_multiplier) < std::abs(kAdaptiveTtlSteps[best] - max_multiplier)) best = i;
   }
   return best;
 }
@@ -163,11 +180,15 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   ttl_slider_->setObjectName("ttlSlider");
   ttl_slider_->setRange(0, static_cast<int>(kTtlSteps.size() - 1));
   ttl_slider_->setPageStep(1);
-  disk_slider_ = addSlider(grid, 4, tr("Disk limit"), tr("Most disk the L2 tier may use (max_disk_usage_gb); lowering it deletes the least recently used files"), &disk_value_);
+  adaptive_slider_ = addSlider(grid, 4, tr("Adaptive TTL"), tr("How much longer than the TTL often-read entries may live, in L1 and L2; off: every entry lives its TTL"), &adaptive_value_);
+  adaptive_slider_->setObjectName("adaptiveTtlSlider");
+  adaptive_slider_->setRange(0, static_cast<int>(kAdaptiveTtlSteps.size() - 1));
+  adaptive_slider_->setPageStep(1);
+  disk_slider_ = addSlider(grid, 5, tr("Disk limit"), tr("Most disk the L2 tier may use (max_disk_usage_gb); lowering it deletes the least recently used files"), &disk_value_);
   disk_slider_->setObjectName("diskSlider");
   layout->addWidget(tuning);
 
-  for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &disk_debounce_}) {
+  for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_}) {
     t->setSingleShot(true);
     t->setInterval(kDebounceMs);  // a drag sends one request, not hundreds
   }
@@ -177,6 +198,8 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   });
   connect(&ttl_debounce_, &QTimer::timeout, this,
           [this] { Q_EMIT ttlRequested(shown_namespace_, secondsForSlider(ttl_slider_->value())); });
+  connect(&adaptive_debounce_, &QTimer::timeout, this,
+          [this] { Q_EMIT adaptiveTtlRequested(multiplierForSlider(adaptive_slider_->value())); });
   connect(&disk_debounce_, &QTimer::timeout, this, [this] { Q_EMIT diskLimitRequested(diskBytesForSlider(disk_slider_->value())); });
   for (QSlider* s : {entries_slider_, memory_slider_}) {
     connect(s, &QSlider::valueChanged, this, [this] {
@@ -187,6 +210,10 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   connect(ttl_slider_, &QSlider::valueChanged, this, [this] {
     updateSliderLabels();
     ttl_debounce_.start();
+  });
+  connect(adaptive_slider_, &QSlider::valueChanged, this, [this] {
+    updateSliderLabels();
+    adaptive_debounce_.start();
   });
   connect(disk_slider_, &QSlider::valueChanged, this, [this] {
     updateSliderLabels();
@@ -236,14 +263,15 @@ void DashboardWidget::updateSliderLabels() {
   entries_value_->setText(tr("%L1 entries").arg(entriesForSlider(entries_slider_->value())));
   memory_value_->setText(tr("%L1 MiB").arg(mebibytesForSlider(memory_slider_->value())));
   ttl_value_->setText(humanSeconds(secondsForSlider(ttl_slider_->value())));
+  adaptive_value_->setText(adaptiveText(multiplierForSlider(adaptive_slider_->value())));
   disk_value_->setText(humanBytes(double(diskBytesForSlider(disk_slider_->value()))));
 }
 
 bool DashboardWidget::operatorIsAdjusting() const {
-  for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &disk_debounce_}) {
+  for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_}) {
     if (t->isActive()) return true;
   }
-  for (const QSlider* s : {entries_slider_, memory_slider_, ttl_slider_, disk_slider_}) {
+  for (const QSlider* s : {entries_slider_, memory_slider_, ttl_slider_, adaptive_slider_, disk_slider_}) {
     if (s->isSliderDown()) return true;
   }
   return false;
@@ -282,7 +310,7 @@ void DashboardWidget::showControls(const EngineSample& s) {
   }
   shown_namespace_ = s.focus_namespace;
   const QSignalBlocker b1(namespace_box_), b2(policy_box_), b3(entries_slider_), b4(memory_slider_), b5(ttl_slider_),
-      b6(disk_slider_);
+      b6(disk_slider_), b7(adaptive_slider_);
   namespace_box_->setCurrentText(s.focus_namespace);
   policy_box_->setCurrentIndex(std::max(0, policy_box_->findData(s.policy)));
   entries_slider_->setValue(sliderForEntries(s.focus_max_entries));
@@ -293,6 +321,8 @@ void DashboardWidget::showControls(const EngineSample& s) {
   entries_value_->setText(s.focus_max_entries ? tr("%L1 entries").arg(s.focus_max_entries) : tr("unlimited"));
   memory_value_->setText(s.focus_max_bytes ? tr("%L1 MiB").arg(s.focus_max_bytes >> 20) : tr("unlimited"));
   ttl_value_->setText(humanSeconds(s.focus_ttl_seconds));
+  adaptive_slider_->setValue(sliderForMultiplier(s.adaptive_ttl_max_multiplier));
+  adaptive_value_->setText(adaptiveText(s.adaptive_ttl_max_multiplier));
   disk_value_->setText(s.l2_enabled ? humanBytes(double(s.l2_max_bytes)) : tr("no L2"));
 }
 

@@ -48,6 +48,10 @@ class DashboardWidget : public QWidget {
                                                        43200, 86400, 172800, 259200, 432000, 604800, 0};
   static double secondsForSlider(int position);
   static int sliderForSeconds(double seconds);  // the nearest stop
+  // Adaptive TTL: the longest lifetime in base TTLs that reads can earn; 0 = off.
+  static constexpr std::array<int, 6> kAdaptiveTtlSteps = {0, 2, 3, 4, 6, 8};
+  static int multiplierForSlider(int position);
+  static int sliderForMultiplier(int max_multiplier);  // the nearest stop
   static quint64 diskBytesForSlider(int position);  // 16 MiB .. 512 GiB, whole MiB
   static int sliderForDiskBytes(quint64 bytes);
 
@@ -65,6 +69,7 @@ class DashboardWidget : public QWidget {
   QSlider* memorySlider() const { return memory_slider_; }
   QSlider* ttlSlider() const { return ttl_slider_; }
   QSlider* diskSlider() const { return disk_slider_; }
+  QSlider* adaptiveTtlSlider() const { return adaptive_slider_; }
   QComboBox* policyBox() const { return policy_box_; }
   QComboBox* namespaceBox() const { return namespace_box_; }
   int samplesReceived() const { return samples_received_; }
@@ -76,6 +81,7 @@ class DashboardWidget : public QWidget {
   void focusNamespaceRequested(const QString& ns);
   void l1CapacityRequested(const QString& ns, quint64 max_entries, quint64 max_bytes);
   void ttlRequested(const QString& ns, double seconds);
+  void adaptiveTtlRequested(int max_multiplier);  // 0 = off
   void policyRequested(const QString& policy);
   void diskLimitRequested(quint64 max_bytes);
 
@@ -103,10 +109,10 @@ class DashboardWidget : public QWidget {
 
   QComboBox* namespace_box_;
   QComboBox* policy_box_;
-  QSlider *entries_slider_, *memory_slider_, *ttl_slider_, *disk_slider_;
-  QLabel *entries_value_, *memory_value_, *ttl_value_, *disk_value_;
+  QSlider *entries_slider_, *memory_slider_, *ttl_slider_, *adaptive_slider_, *disk_slider_;
+  QLabel *entries_value_, *memory_value_, *ttl_value_, *adaptive_value_, *disk_value_;
   QTimer redraw_timer_;
-  QTimer capacity_debounce_, ttl_debounce_, disk_debounce_;
+  QTimer capacity_debounce_, ttl_debounce_, adaptive_debounce_, disk_debounce_;
 };
 
 }  // namespace tierscope::ui

@@ -59,6 +59,8 @@ struct EngineSample {
   quint64 focus_max_entries = 0;
   quint64 focus_max_bytes = 0;
   double focus_ttl_seconds = 0;
+  // Adaptive TTL, every namespace: the longest lifetime in base TTLs; 0 = off.
+  int adaptive_ttl_max_multiplier = 0;
 };
 
 }  // namespace tierscope::ui

@@ -51,6 +51,13 @@ void EngineWorker::setTtl(const QString& ns, double seconds) {
   }
 }
 
+void EngineWorker::setAdaptiveTtl(int max_multiplier) {
+  AdaptiveTtl rule = engine_.cache().adaptive_ttl();
+  rule.enabled = max_multiplier > 1;
+  if (rule.enabled) rule.max_multiplier = static_cast<uint32_t>(max_multiplier);
+  engine_.cache().set_adaptive_ttl(rule);
+}
+
 void EngineWorker::setPolicy(const QString& policy) {
   if (auto kind = parse_eviction_policy(policy.toStdString())) {
     engine_.cache().set_policy(*kind);
@@ -98,6 +105,8 @@ void EngineWorker::takeSample() {
   }
   if (!all_limited) s.l1_max_entries = s.l1_max_bytes = 0;
   s.focus_namespace = focus_;
+  const AdaptiveTtl adaptive = engine_.cache().adaptive_ttl();
+  s.adaptive_ttl_max_multiplier = adaptive.enabled ? static_cast<int>(adaptive.max_multiplier) : 0;
   s.l2_enabled = now.l2_enabled;
   s.l2_entries = now.l2.entries;
   s.l2_bytes = now.l2.bytes;

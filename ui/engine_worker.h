@@ -35,6 +35,8 @@ class EngineWorker : public QObject {
   // Sets a namespace's L1 limits (0 = none); shrinking evicts before capacityApplied.
   void setL1Capacity(const QString& ns, quint64 max_entries, quint64 max_bytes);
   void setTtl(const QString& ns, double seconds);
+  // 0 or 1 turns adaptive TTL off; otherwise reads may stretch lifetimes up to that many TTLs.
+  void setAdaptiveTtl(int max_multiplier);
   void setPolicy(const QString& policy);
   void setDiskLimit(quint64 max_bytes);
 

@@ -7,7 +7,7 @@
 namespace tierscope::internal {
 
 CacheShard::CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint,
-                       const AdaptiveTtl& adaptive_ttl)
+                       AdaptiveTtl adaptive_ttl)
     : policy_(make_eviction_policy(policy, capacity_hint)), budget_(budget), adaptive_ttl_(adaptive_ttl) {}
 
 void CacheShard::remove_locked(Node* n) {
@@ -140,6 +140,11 @@ void CacheShard::set_policy(EvictionPolicyKind kind, size_t capacity_hint) {
 void CacheShard::set_capacity_hint(size_t capacity_hint) {
   std::lock_guard lock(mu_);
   policy_->set_capacity_hint(capacity_hint);
+}
+
+void CacheShard::set_adaptive_ttl(AdaptiveTtl rule) {
+  std::lock_guard lock(mu_);
+  adaptive_ttl_ = rule;
 }
 
 }  // namespace tierscope::internal

@@ -62,7 +62,7 @@ struct TierBudget {
 
 class alignas(64) CacheShard {
  public:
-  CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint, const AdaptiveTtl& adaptive_ttl);
+  CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint, AdaptiveTtl adaptive_ttl);
   CacheShard(const CacheShard&) = delete;
   CacheShard& operator=(const CacheShard&) = delete;
 
@@ -82,6 +82,8 @@ class alignas(64) CacheShard {
   // Hands every entry over to a new policy, keeping their relative order.
   void set_policy(EvictionPolicyKind kind, size_t capacity_hint);
   void set_capacity_hint(size_t capacity_hint);
+  // Applies to reads from now on; lifetimes already extended stay extended.
+  void set_adaptive_ttl(AdaptiveTtl rule);
 
   LockedCounter hits, misses, puts, evictions, expirations, erases;
 
@@ -103,7 +105,7 @@ class alignas(64) CacheShard {
   Map map_;
   std::unique_ptr<EvictionPolicy> policy_;
   TierBudget& budget_;
-  const AdaptiveTtl& adaptive_ttl_;
+  AdaptiveTtl adaptive_ttl_;  // guarded by mu_
 };
 
 }  // namespace tierscope::internal

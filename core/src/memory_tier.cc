@@ -131,6 +131,10 @@ void MemoryTier::set_policy(EvictionPolicyKind kind) {
 
 EvictionPolicyKind MemoryTier::policy() const { return impl_->policy.load(); }
 
+void MemoryTier::set_adaptive_ttl(AdaptiveTtl rule) {
+  for (auto& shard : impl_->shards) shard->set_adaptive_ttl(rule);
+}
+
 MemoryTierStats MemoryTier::snapshot() const {
   MemoryTierStats s;
   for (const auto& shard : impl_->shards) {

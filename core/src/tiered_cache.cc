@@ -375,10 +375,18 @@ void TieredCache::set_disk_limit(uint64_t max_bytes) {
 }
 
 void TieredCache::set_adaptive_ttl(AdaptiveTtl rule) {
-  // Applies to L2 extensions at once; L1 tiers keep the rule they were built with.
-  std::lock_guard lock(impl_->adaptive_mu);
-  impl_->l2_adaptive_ttl = rule;
+  {
+    std::lock_guard lock(impl_->adaptive_mu);
+    impl_->l2_adaptive_ttl = rule;
+  }
+  for (auto& n : impl_->namespaces) n->l1->set_adaptive_ttl(rule);
+  if (impl_->options.logger) {
+    impl_->options.logger->info("adaptive TTL {}: one more base TTL per {} reads, at most {}x", rule.enabled ? "on" : "off",
+                                rule.hits_per_step, rule.max_multiplier);
+  }
 }
+
+AdaptiveTtl TieredCache::adaptive_ttl() const { return impl_->l2_adaptive_rule(); }
 
 bool TieredCache::has_l2() const { return impl_->l2 != nullptr; }
 

@@ -55,6 +55,16 @@ class DashboardTest : public QObject {
     QCOMPARE(DashboardWidget::diskBytesForSlider(DashboardWidget::sliderForDiskBytes(quint64(1) << 30)), quint64(1) << 30);
   }
 
+  void adaptiveTtlSliderStops() {
+    QCOMPARE(DashboardWidget::multiplierForSlider(0), 0);
+    QCOMPARE(DashboardWidget::sliderForMultiplier(0), 0);
+    QCOMPARE(DashboardWidget::sliderForMultiplier(1), 0);
+    for (int m : DashboardWidget::kAdaptiveTtlSteps) QCOMPARE(DashboardWidget::multiplierForSlider(DashboardWidget::sliderForMultiplier(m)), m);
+    QCOMPARE(DashboardWidget::multiplierForSlider(DashboardWidget::sliderForMultiplier(5)), 4);  // nearest, first wins
+    QCOMPARE(DashboardWidget::multiplierForSlider(DashboardWidget::sliderForMultiplier(100)), 8);
+    QCOMPARE(DashboardWidget::multiplierForSlider(99), 8);
+  }
+
   void chartsFillAndControlsTuneTheEngine() {
     QTemporaryDir dir;
     EngineOptions options;
@@ -114,6 +124,13 @@ class DashboardTest : public QObject {
     dashboard->ttlSlider()->setValue(DashboardWidget::sliderForSeconds(3600));
     QTRY_COMPARE_WITH_TIMEOUT(std::chrono::duration_cast<std::chrono::seconds>(general().ttl).count(),
                               std::chrono::seconds(static_cast<long>(DashboardWidget::secondsForSlider(DashboardWidget::sliderForSeconds(3600)))).count(), 5'000);
+    // The adaptive-TTL slider starts at the engine's rule (on, 4x) and switches it.
+    QCOMPARE(DashboardWidget::multiplierForSlider(dashboard->adaptiveTtlSlider()->value()), 4);
+    dashboard->adaptiveTtlSlider()->setValue(DashboardWidget::sliderForMultiplier(8));
+    QTRY_COMPARE_WITH_TIMEOUT(engine.cache().adaptive_ttl().max_multiplier, 8u, 5'000);
+    QVERIFY(engine.cache().adaptive_ttl().enabled);
+    dashboard->adaptiveTtlSlider()->setValue(0);
+    QTRY_VERIFY_WITH_TIMEOUT(!engine.cache().adaptive_ttl().enabled, 5'000);
     // The disk slider shrinks L2; the policy box switches every namespace.
     dashboard->diskSlider()->setValue(DashboardWidget::sliderForDiskBytes(quint64(32) << 20));
     QTRY_COMPARE_WITH_TIMEOUT(engine.cache().snapshot().l2.max_bytes, quint64(32) << 20, 5'000);

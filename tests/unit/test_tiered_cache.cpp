@@ -244,6 +244,44 @@ class TieredCacheTest : public QObject {
     QCOMPARE(origin.loads.load(), 6);
   }
 
+  void adaptiveTtlSwitchedLiveReachesBothTiers() {
+    for (const bool with_l2 : {false, true}) {
+      QTemporaryDir dir;
+      ManualClock clock;
+      CountingOrigin origin;
+      TieredCacheOptions o = optionsWith(origin.loader());
+      o.namespaces[0].ttl = 10s;
+      o.clock = &clock;
+      if (with_l2) o.l2 = diskAt(dir);
+      o.adaptive_ttl = {.enabled = false};
+      TieredCache cache(o);
+      QVERIFY(!cache.adaptive_ttl().enabled);
+
+      // Off: reads do not extend.
+      cache.get("general", "a");
+      for (int i = 0; i < 4; ++i) cache.get("general", "a");
+      clock.advance(11s);
+      cache.get("general", "a");
+      QCOMPARE(origin.loads.load(), 2);
+
+      // Switched on while running: the next reads extend the entry in L1 (and L2).
+      cache.set_adaptive_ttl({.enabled = true, .hits_per_step = 1, .max_multiplier = 4});
+      QVERIFY(cache.adaptive_ttl().enabled);
+      for (int i = 0; i < 3; ++i) cache.get("general", "a");  // 3 reads: 4x = 40 s from its store at 11 s
+      clock.advance(25s);                                        // 36 s
+      cache.get("general", "a");
+      QCOMPARE(origin.loads.load(), 2);
+
+      // Switched off again: a fresh entry lives its base TTL however often it is read.
+      cache.set_adaptive_ttl({.enabled = false});
+      cache.get("general", "b");
+      for (int i = 0; i < 5; ++i) cache.get("general", "b");
+      clock.advance(11s);
+      cache.get("general", "b");
+      QCOMPARE(origin.loads.load(), 4);
+    }
+  }
+
   void asyncGetDoesNotBlockOtherKeys() {
     std::atomic<bool> release{false};
     auto slow = make_compute_loader([&](std::string_view key) {

@@ -116,6 +116,9 @@ class MemoryTier {
   void set_policy(EvictionPolicyKind kind);
   EvictionPolicyKind policy() const;
 
+  // Changes how reads extend lifetimes, from the next read on (adaptive_ttl.h).
+  void set_adaptive_ttl(AdaptiveTtl rule);
+
   MemoryTierStats snapshot() const;
 
   size_t shard_count() const;

@@ -170,7 +170,9 @@ class TieredCache {
   void set_ttl(std::string_view ns, Duration ttl);  // applies to entries stored from now on
   void set_policy(EvictionPolicyKind kind);
   void set_disk_limit(uint64_t max_bytes);  // no-op without L2
+  // Both tiers, from the next read on; lifetimes already extended stay extended.
   void set_adaptive_ttl(AdaptiveTtl rule);
+  AdaptiveTtl adaptive_ttl() const;
 
   TieredStats snapshot() const;
   std::vector<std::string> namespace_names() const;
