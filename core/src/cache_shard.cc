@@ -14,12 +14,12 @@ void CacheShard::remove_locked(Node* n) {
   policy_->on_remove(n);
   budget_.entries.fetch_sub(1, std::memory_order_relaxed);
   budget_.bytes.fetch_sub(static_cast<int64_t>(n->charge), std::memory_order_relaxed);
-  map_.erase(map_.find(*n->key));  // by iterator: the key lives in the node being erased
+  map_.erase(map_.find(PrehashedKey{*n->key, n->hash}));  // by iterator: the key lives in the node being erased
 }
 
 Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(key);
+  auto it = map_.find(PrehashedKey{key, hash});
   if (it == map_.end()) {
     policy_->on_miss(hash);
     misses.add();
@@ -76,18 +76,18 @@ void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t ch
   }
 }
 
-bool CacheShard::erase(std::string_view key) {
+bool CacheShard::erase(std::string_view key, uint64_t hash) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(key);
+  auto it = map_.find(PrehashedKey{key, hash});
   if (it == map_.end()) return false;
   remove_locked(&it->second);
   erases.add();
   return true;
 }
 
-Value CacheShard::peek(std::string_view key, const Clock& clock) {
+Value CacheShard::peek(std::string_view key, uint64_t hash, const Clock& clock) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(key);
+  auto it = map_.find(PrehashedKey{key, hash});
   if (it == map_.end() || (it->second.expires != kNever && clock.now() >= it->second.expires)) return nullptr;
   return it->second.value;
 }

@@ -23,13 +23,22 @@ namespace tierscope::internal {
 
 // Not noexcept on purpose: libstdc++ then caches each node's hash code, so rehashing
 // and erasing never hash a key again and bucket scans compare hashes before bytes.
+// A key with its std::hash already computed (the tier hashes once to pick the shard):
+// lookups and evictions reuse it instead of hashing the key a second time.
+struct PrehashedKey {
+  std::string_view key;
+  size_t hash;
+};
 struct TransparentStringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  size_t operator()(const PrehashedKey& k) const noexcept { return k.hash; }
 };
 struct TransparentStringEqual {
   using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  bool operator()(const PrehashedKey& a, std::string_view b) const noexcept { return a.key == b; }
+  bool operator()(std::string_view a, const PrehashedKey& b) const noexcept { return a == b.key; }
 };
 
 // A relaxed counter written only under a lock: a plain load+store instead of a locked
@@ -72,8 +81,8 @@ class alignas(64) CacheShard {
   // budget. The new entry itself may be the victim (W-TinyLFU refusing a cold key)
   // unless it is alone here, in which case the caller evicts from other shards.
   void put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl);
-  bool erase(std::string_view key);
-  Value peek(std::string_view key, const Clock& clock);
+  bool erase(std::string_view key, uint64_t hash);
+  Value peek(std::string_view key, uint64_t hash, const Clock& clock);
   size_t erase_matching(std::string_view pattern);
   // Evicts the policy's victim; false when the shard is empty.
   bool evict_one();

@@ -86,11 +86,14 @@ bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
   return true;
 }
 
-bool MemoryTier::erase(std::string_view key) { return impl_->shards[impl_->shard_of(Impl::hash_of(key))]->erase(key); }
+bool MemoryTier::erase(std::string_view key) {
+  const uint64_t hash = Impl::hash_of(key);
+  return impl_->shards[impl_->shard_of(hash)]->erase(key, hash);
+}
 
 Value MemoryTier::peek(std::string_view key) const {
   const uint64_t hash = Impl::hash_of(key);
-  return impl_->shards[impl_->shard_of(hash)]->peek(key, *impl_->clock);
+  return impl_->shards[impl_->shard_of(hash)]->peek(key, hash, *impl_->clock);
 }
 
 size_t MemoryTier::erase_matching(std::string_view pattern) {
