@@ -92,6 +92,18 @@ int DashboardWidget::sliderForMultiplier(int max_multiplier) {
   return best;
 }
 
+int DashboardWidget::imageSizeForSlider(int position) {
+  return kImageSizeSteps[std::clamp<size_t>(static_cast<size_t>(std::max(position, 0)), 0, kImageSizeSteps.size() - 1)];
+}
+
+int DashboardWidget::sliderForImageSize(int pixels) {
+  int best = 0;
+  for (int i = 1; i < static_cast<int>(kImageSizeSteps.size()); ++i) {
+    if (std::abs(std::log(double(kImageSizeSteps[i]) / pixels)) < std::abs(std::log(double(kImageSizeSteps[best]) / pixels))) best = i;
+  }
+  return best;
+}
+
 quint64 DashboardWidget::diskBytesForSlider(int position) {
   const double exponent = kMinDiskLog2 + double(kMaxDiskLog2 - kMinDiskLog2) * std::clamp(position, 0, kSliderSteps) / kSliderSteps;
   const quint64 mebibytes = static_cast<quint64>(std::llround(std::pow(2.0, exponent - 20)));
@@ -186,9 +198,18 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   adaptive_slider_->setPageStep(1);
   disk_slider_ = addSlider(grid, 5, tr("Disk limit"), tr("Most disk the L2 tier may use (max_disk_usage_gb); lowering it deletes the least recently used files"), &disk_value_);
   disk_slider_->setObjectName("diskSlider");
+  image_size_slider_ = addSlider(grid, 6, tr("Image size"), tr("MAX_IMAGE_SIZE: longest edge kept after decoding an uploaded image; part of the prediction-cache key"), &image_size_value_);
+  image_size_slider_->setObjectName("imageSizeSlider");
+  image_size_slider_->setRange(0, static_cast<int>(kImageSizeSteps.size() - 1));
+  image_size_slider_->setPageStep(1);
+  concurrency_slider_ = addSlider(grid, 7, tr("Concurrent inferences"), tr("Forward passes the model runs at once; more callers wait in its bounded queue"), &concurrency_value_);
+  concurrency_slider_->setObjectName("concurrencySlider");
+  concurrency_slider_->setRange(1, kMaxConcurrencySlider);
+  concurrency_slider_->setPageStep(1);
+  for (QSlider* s : {image_size_slider_, concurrency_slider_}) s->setEnabled(false);  // until a sample shows a model
   layout->addWidget(tuning);
 
-  for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_}) {
+  for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &inference_debounce_}) {
     t->setSingleShot(true);
     t->setInterval(kDebounceMs);  // a drag sends one request, not hundreds
   }
@@ -198,6 +219,16 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   });
   connect(&ttl_debounce_, &QTimer::timeout, this,
           [this] { Q_EMIT ttlRequested(shown_namespace_, secondsForSlider(ttl_slider_->value())); });
+  connect(&inference_debounce_, &QTimer::timeout, this, [this] {
+    Q_EMIT maxImageSizeRequested(imageSizeForSlider(image_size_slider_->value()));
+    Q_EMIT maxConcurrentInferencesRequested(concurrency_slider_->value());
+  });
+  for (QSlider* s : {image_size_slider_, concurrency_slider_}) {
+    connect(s, &QSlider::valueChanged, this, [this] {
+      updateSliderLabels();
+      inference_debounce_.start();
+    });
+  }
   connect(&adaptive_debounce_, &QTimer::timeout, this,
           [this] { Q_EMIT adaptiveTtlRequested(multiplierForSlider(adaptive_slider_->value())); });
   connect(&disk_debounce_, &QTimer::timeout, this, [this] { Q_EMIT diskLimitRequested(diskBytesForSlider(disk_slider_->value())); });
@@ -265,13 +296,16 @@ void DashboardWidget::updateSliderLabels() {
   ttl_value_->setText(humanSeconds(secondsForSlider(ttl_slider_->value())));
   adaptive_value_->setText(adaptiveText(multiplierForSlider(adaptive_slider_->value())));
   disk_value_->setText(humanBytes(double(diskBytesForSlider(disk_slider_->value()))));
+  image_size_value_->setText(tr("%1 px").arg(imageSizeForSlider(image_size_slider_->value())));
+  concurrency_value_->setText(tr("%1 at once").arg(concurrency_slider_->value()));
 }
 
 bool DashboardWidget::operatorIsAdjusting() const {
-  for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_}) {
+  for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &inference_debounce_}) {
     if (t->isActive()) return true;
   }
-  for (const QSlider* s : {entries_slider_, memory_slider_, ttl_slider_, adaptive_slider_, disk_slider_}) {
+  for (const QSlider* s : {entries_slider_, memory_slider_, ttl_slider_, adaptive_slider_, disk_slider_, image_size_slider_,
+                           concurrency_slider_}) {
     if (s->isSliderDown()) return true;
   }
   return false;
@@ -310,7 +344,7 @@ void DashboardWidget::showControls(const EngineSample& s) {
   }
   shown_namespace_ = s.focus_namespace;
   const QSignalBlocker b1(namespace_box_), b2(policy_box_), b3(entries_slider_), b4(memory_slider_), b5(ttl_slider_),
-      b6(disk_slider_), b7(adaptive_slider_);
+      b6(disk_slider_), b7(adaptive_slider_), b8(image_size_slider_), b9(concurrency_slider_);
   namespace_box_->setCurrentText(s.focus_namespace);
   policy_box_->setCurrentIndex(std::max(0, policy_box_->findData(s.policy)));
   entries_slider_->setValue(sliderForEntries(s.focus_max_entries));
@@ -324,6 +358,17 @@ void DashboardWidget::showControls(const EngineSample& s) {
   adaptive_slider_->setValue(sliderForMultiplier(s.adaptive_ttl_max_multiplier));
   adaptive_value_->setText(adaptiveText(s.adaptive_ttl_max_multiplier));
   disk_value_->setText(s.l2_enabled ? humanBytes(double(s.l2_max_bytes)) : tr("no L2"));
+  image_size_slider_->setEnabled(s.inference_enabled);
+  concurrency_slider_->setEnabled(s.inference_enabled);
+  if (s.inference_enabled) {
+    image_size_slider_->setValue(sliderForImageSize(s.max_image_size));
+    concurrency_slider_->setValue(s.max_concurrent_inferences);
+    image_size_value_->setText(tr("%1 px").arg(s.max_image_size));
+    concurrency_value_->setText(tr("%1 at once").arg(s.max_concurrent_inferences));
+  } else {
+    image_size_value_->setText(tr("no model"));
+    concurrency_value_->setText(tr("no model"));
+  }
 }
 
 void DashboardWidget::redrawCharts() {

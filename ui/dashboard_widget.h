@@ -52,6 +52,11 @@ class DashboardWidget : public QWidget {
   static constexpr std::array<int, 6> kAdaptiveTtlSteps = {0, 2, 3, 4, 6, 8};
   static int multiplierForSlider(int position);
   static int sliderForMultiplier(int max_multiplier);  // the nearest stop
+  // MAX_IMAGE_SIZE stops; the classifier works at 280 px at most, so the small ones matter.
+  static constexpr std::array<int, 8> kImageSizeSteps = {32, 64, 128, 280, 512, 1024, 2048, 4096};
+  static int imageSizeForSlider(int position);
+  static int sliderForImageSize(int pixels);  // the nearest stop
+  static constexpr int kMaxConcurrencySlider = 16;
   static quint64 diskBytesForSlider(int position);  // 16 MiB .. 512 GiB, whole MiB
   static int sliderForDiskBytes(quint64 bytes);
 
@@ -70,6 +75,8 @@ class DashboardWidget : public QWidget {
   QSlider* ttlSlider() const { return ttl_slider_; }
   QSlider* diskSlider() const { return disk_slider_; }
   QSlider* adaptiveTtlSlider() const { return adaptive_slider_; }
+  QSlider* imageSizeSlider() const { return image_size_slider_; }
+  QSlider* concurrencySlider() const { return concurrency_slider_; }
   QComboBox* policyBox() const { return policy_box_; }
   QComboBox* namespaceBox() const { return namespace_box_; }
   int samplesReceived() const { return samples_received_; }
@@ -82,6 +89,8 @@ class DashboardWidget : public QWidget {
   void l1CapacityRequested(const QString& ns, quint64 max_entries, quint64 max_bytes);
   void ttlRequested(const QString& ns, double seconds);
   void adaptiveTtlRequested(int max_multiplier);  // 0 = off
+  void maxImageSizeRequested(int pixels);
+  void maxConcurrentInferencesRequested(int limit);
   void policyRequested(const QString& policy);
   void diskLimitRequested(quint64 max_bytes);
 
@@ -109,10 +118,12 @@ class DashboardWidget : public QWidget {
 
   QComboBox* namespace_box_;
   QComboBox* policy_box_;
-  QSlider *entries_slider_, *memory_slider_, *ttl_slider_, *adaptive_slider_, *disk_slider_;
-  QLabel *entries_value_, *memory_value_, *ttl_value_, *adaptive_value_, *disk_value_;
+  QSlider *entries_slider_, *memory_slider_, *ttl_slider_, *adaptive_slider_, *disk_slider_, *image_size_slider_,
+      *concurrency_slider_;
+  QLabel *entries_value_, *memory_value_, *ttl_value_, *adaptive_value_, *disk_value_, *image_size_value_,
+      *concurrency_value_;
   QTimer redraw_timer_;
-  QTimer capacity_debounce_, ttl_debounce_, adaptive_debounce_, disk_debounce_;
+  QTimer capacity_debounce_, ttl_debounce_, adaptive_debounce_, disk_debounce_, inference_debounce_;
 };
 
 }  // namespace tierscope::ui

@@ -51,6 +51,8 @@ struct EngineSample {
   double prediction_hit_rate = 0;        // prediction cache, this interval, 0..1
   double prediction_hit_rate_total = 0;  // since start
   quint64 predictions = 0;
+  int max_image_size = 0;             // MAX_IMAGE_SIZE
+  int max_concurrent_inferences = 0;  // forward passes allowed at once
   QString policy;  // "lru" / "wtinylfu"
   // The namespace the tuning controls act on.
   QString focus_namespace;

@@ -7,7 +7,7 @@ double delta(uint64_t before, uint64_t after) { return after >= before ? double(
 
 }  // namespace
 
-EngineWorker::EngineWorker(Engine& engine, const Classifier* classifier, int sample_interval_ms, QObject* parent)
+EngineWorker::EngineWorker(Engine& engine, Classifier* classifier, int sample_interval_ms, QObject* parent)
     : QObject(parent),
       engine_(engine),
       classifier_(classifier),
@@ -68,6 +68,24 @@ void EngineWorker::setPolicy(const QString& policy) {
 
 void EngineWorker::setDiskLimit(quint64 max_bytes) { engine_.cache().set_disk_limit(max_bytes); }
 
+void EngineWorker::setMaxImageSize(int pixels) {
+  if (!classifier_) return;
+  try {
+    classifier_->set_max_image_size(pixels);
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+  }
+}
+
+void EngineWorker::setMaxConcurrentInferences(int limit) {
+  if (!classifier_) return;
+  try {
+    classifier_->model().set_max_concurrent_inferences(static_cast<size_t>(std::max(limit, 0)));
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+  }
+}
+
 void EngineWorker::takeSample() {
   const TieredStats now = engine_.cache().snapshot();
   const double seconds = since_start_.nsecsElapsed() / 1e9;
@@ -124,6 +142,8 @@ void EngineWorker::takeSample() {
   if (classifier_) {
     const ClassifierStats c = classifier_->stats();
     s.inference_enabled = true;
+    s.max_image_size = classifier_->max_image_size();
+    s.max_concurrent_inferences = static_cast<int>(c.model.max_concurrent_inferences);
     s.inference_p50_ms = c.model.inference_latency.p50_ms;
     s.inference_p95_ms = c.model.inference_latency.p95_ms;
     s.inference_p99_ms = c.model.inference_latency.p99_ms;

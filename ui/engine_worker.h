@@ -23,7 +23,7 @@ class EngineWorker : public QObject {
 
  public:
   // `classifier` (may be null) adds inference latency and prediction-cache figures.
-  explicit EngineWorker(Engine& engine, const Classifier* classifier = nullptr, int sample_interval_ms = 500,
+  explicit EngineWorker(Engine& engine, Classifier* classifier = nullptr, int sample_interval_ms = 500,
                         QObject* parent = nullptr);
 
  public Q_SLOTS:
@@ -39,6 +39,9 @@ class EngineWorker : public QObject {
   void setAdaptiveTtl(int max_multiplier);
   void setPolicy(const QString& policy);
   void setDiskLimit(quint64 max_bytes);
+  // Inference (ignored without a classifier): MAX_IMAGE_SIZE and concurrent forward passes.
+  void setMaxImageSize(int pixels);
+  void setMaxConcurrentInferences(int limit);
 
  Q_SIGNALS:
   void sampleReady(const tierscope::ui::EngineSample& sample);
@@ -50,7 +53,7 @@ class EngineWorker : public QObject {
   void takeSample();
 
   Engine& engine_;
-  const Classifier* classifier_;
+  Classifier* classifier_;
   ClassifierStats previous_classifier_;
   const int sample_interval_ms_;
   QString focus_;

@@ -35,6 +35,9 @@ MainWindow::MainWindow(Engine& engine, Classifier* classifier, QWidget* parent) 
   connect(dashboard_, &DashboardWidget::l1CapacityRequested, worker_, &EngineWorker::setL1Capacity, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::ttlRequested, worker_, &EngineWorker::setTtl, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::adaptiveTtlRequested, worker_, &EngineWorker::setAdaptiveTtl, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::maxImageSizeRequested, worker_, &EngineWorker::setMaxImageSize, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::maxConcurrentInferencesRequested, worker_, &EngineWorker::setMaxConcurrentInferences,
+          Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::policyRequested, worker_, &EngineWorker::setPolicy, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::diskLimitRequested, worker_, &EngineWorker::setDiskLimit, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::focusNamespaceRequested, worker_, &EngineWorker::setFocusNamespace,

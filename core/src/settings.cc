@@ -1,5 +1,7 @@
 #include "tierscope/settings.h"
 
+#include "tierscope/image_preprocess.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -65,7 +67,7 @@ const std::vector<Field>& fields() {
       integer("PRELOAD_MAX_CONCURRENT", &Settings::preload_max_concurrent, 1, 64),
       boolean("ENABLE_MODEL_CACHE", &Settings::enable_model_cache),
       integer("MODEL_CACHE_SIZE", &Settings::model_cache_size, 1, 100'000'000),
-      integer("MAX_IMAGE_SIZE", &Settings::max_image_size, 28, 16384),
+      integer("MAX_IMAGE_SIZE", &Settings::max_image_size, kMinImageSize, kMaxImageSize),
       integer("OMP_NUM_THREADS", &Settings::omp_num_threads, 1, 256),
       integer("BATCH_SIZE", &Settings::batch_size, 1, 4096),
       integer("MAX_CONCURRENT_INFERENCES", &Settings::max_concurrent_inferences, 1, 256),

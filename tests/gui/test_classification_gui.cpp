@@ -21,6 +21,7 @@ using namespace tierscope;
 using tierscope::ui::ClassificationRow;
 using tierscope::ui::ClassificationTableModel;
 using tierscope::ui::ClassificationWidget;
+using tierscope::ui::DashboardWidget;
 
 namespace {
 
@@ -108,6 +109,31 @@ class ClassificationGuiTest : public QObject {
     QVERIFY(tab->resultLabel()->text().contains("not a supported image"));
     // The dashboard shows the classifier's numbers.
     QTRY_VERIFY_WITH_TIMEOUT(window.dashboard()->predictionHitSeries()->count() >= 1, 10'000);
+
+    // Its inference sliders start where the model is and change it live.
+    DashboardWidget* dashboard = window.dashboard();
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->imageSizeSlider()->isEnabled(), 10'000);
+    QCOMPARE(DashboardWidget::imageSizeForSlider(dashboard->imageSizeSlider()->value()), f.classifier->max_image_size());
+    QCOMPARE(dashboard->concurrencySlider()->value(), int(f.model->stats().max_concurrent_inferences));
+    dashboard->imageSizeSlider()->setValue(DashboardWidget::sliderForImageSize(64));
+    dashboard->concurrencySlider()->setValue(5);
+    QTRY_COMPARE_WITH_TIMEOUT(f.classifier->max_image_size(), 64, 5'000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.model->stats().max_concurrent_inferences, size_t{5}, 5'000);
+    // A new image size is a new transform: the same file is computed again.
+    tab->classifyFile(dir.filePath("garment.png"));
+    QTRY_COMPARE_WITH_TIMEOUT(tab->resultsShown(), 4, 30'000);
+    QVERIFY2(tab->lastResult().ok(), qPrintable(tab->lastResult().error));
+    QVERIFY(!tab->lastResult().from_cache);
+  }
+
+  void imageSizeSliderStops() {
+    for (int px : DashboardWidget::kImageSizeSteps) {
+      QCOMPARE(DashboardWidget::imageSizeForSlider(DashboardWidget::sliderForImageSize(px)), px);
+    }
+    QCOMPARE(DashboardWidget::imageSizeForSlider(DashboardWidget::sliderForImageSize(300)), 280);
+    QCOMPARE(DashboardWidget::imageSizeForSlider(DashboardWidget::sliderForImageSize(16384)), 4096);
+    QCOMPARE(DashboardWidget::imageSizeForSlider(DashboardWidget::sliderForImageSize(28)), 32);
+    QCOMPARE(DashboardWidget::imageSizeForSlider(-3), 32);
   }
 
   void foldersFillTheTableWithProgressAndExport() {

@@ -247,6 +247,61 @@ class InferenceTest : public QObject {
     QCOMPARE(model.stats().refused, uint64_t(refused.load()));
   }
 
+  void concurrencyLimitChangesWhileRunning() {
+    ModelServiceOptions o = modelOptions();
+    o.max_concurrent_inferences = 1;
+    o.max_queued = 16;
+    ModelService model(o);
+    model.load();
+    std::vector<uint8_t> pixels(784 * 256, 0);
+    auto run_four = [&] {
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 4; ++t) threads.emplace_back([&] { model.predict_pixels(pixels.data(), 256); });
+      for (auto& t : threads) t.join();
+    };
+    run_four();
+    QCOMPARE(model.stats().max_concurrent_inferences, size_t{1});
+    QCOMPARE(model.stats().peak_concurrent_inferences, size_t{1});  // queued, never side by side
+
+    model.set_max_concurrent_inferences(3);
+    QCOMPARE(model.stats().max_concurrent_inferences, size_t{3});
+    run_four();
+    const size_t peak = model.stats().peak_concurrent_inferences;
+    QVERIFY2(peak >= 2 && peak <= 3, qPrintable(QString::number(peak)));
+    QCOMPARE(model.stats().refused, uint64_t{0});
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, model.set_max_concurrent_inferences(0));
+    QCOMPARE(model.stats().max_concurrent_inferences, size_t{3});
+
+    // Growing the limit lets in callers that are already waiting.
+    model.set_max_concurrent_inferences(1);
+    std::atomic<int> done{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) threads.emplace_back([&] { model.predict_pixels(pixels.data(), 256); ++done; });
+    model.set_max_concurrent_inferences(4);
+    for (auto& t : threads) t.join();
+    QCOMPARE(done.load(), 3);
+  }
+
+  void imageSizeChangesTheTransformAndTheKey() {
+    ModelService model(modelOptions());
+    TieredCache cache(cacheOptions());
+    Classifier classifier(model, cache, ClassifierOptions{});
+    const std::string jpeg = encode(tshirtPhoto(), ".jpg");
+    QCOMPARE(classifier.max_image_size(), ImageLimits{}.max_image_size);
+    QVERIFY(!classifier.classify(jpeg).from_cache);
+    QVERIFY(classifier.classify(jpeg).from_cache);
+    classifier.set_max_image_size(64);  // another transform: computed anew, then cached under it
+    QCOMPARE(classifier.max_image_size(), 64);
+    const Classification small = classifier.classify(jpeg);
+    QVERIFY(!small.from_cache);
+    QCOMPARE(small.image_width, 768);  // image_size reports the upload, not the working size
+    QVERIFY(classifier.classify(jpeg).from_cache);
+    QCOMPARE(classifier.stats().cache_entries, size_t{2});
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, classifier.set_max_image_size(27));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, classifier.set_max_image_size(16385));
+    QCOMPARE(classifier.max_image_size(), 64);
+  }
+
   // Every garment photo in ../shared/tryon-samples/garment is a top.
   void tryOnGarmentPhotosAreUpperBody() {
     const auto dir = testing::sharedDir() / "tryon-samples" / "garment";

@@ -83,6 +83,12 @@ class Classifier {
   // Empties the prediction cache (`DELETE /model/cache`); returns entries removed.
   size_t clear_cache();
   void set_cache_enabled(bool enabled) { cache_enabled_.store(enabled); }
+  // `MAX_IMAGE_SIZE` while running (28..16384): the longest edge kept after decoding. It is
+  // part of the cache key, so answers computed under another size are not reused.
+  // Throws std::invalid_argument outside the range.
+  void set_max_image_size(int pixels);
+  int max_image_size() const { return max_image_size_.load(); }
+  ModelService& model() const { return model_; }
 
   ClassifierStats stats() const;
 
@@ -93,6 +99,7 @@ class Classifier {
   TieredCache& cache_;
   ClassifierOptions options_;
   std::atomic<bool> cache_enabled_;
+  std::atomic<int> max_image_size_;
   std::atomic<uint64_t> requests_{0}, hits_{0}, misses_{0}, errors_{0};
 };
 

@@ -29,6 +29,10 @@ class ImageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The range `MAX_IMAGE_SIZE` may take: the model's 28 px input up to 16k.
+inline constexpr int kMinImageSize = 28;
+inline constexpr int kMaxImageSize = 16384;
+
 struct ImageLimits {
   // Longest edge kept after decoding (`MAX_IMAGE_SIZE`).
   int max_image_size = 1024;

@@ -63,6 +63,8 @@ struct ModelStats {
   int64_t rss_before_load_bytes = 0;
   int64_t rss_after_load_bytes = 0;
   uint64_t refused = 0;  // OverloadedError
+  size_t max_concurrent_inferences = 0;   // the current limit
+  size_t peak_concurrent_inferences = 0;  // most forward passes seen running at once
   LatencySummary inference_latency;  // per predict_pixels call: wait + forward
 };
 
@@ -85,6 +87,10 @@ class ModelService {
   // Class probabilities for `count` images given as raw 8-bit pixels (count x H x W,
   // scaled and normalised here per the sidecar). Loads lazily. Result: count x classes.
   std::vector<float> predict_pixels(const uint8_t* pixels, size_t count);
+
+  // Changes how many forward passes may run at once (live; waiting callers are let in when
+  // it grows, running ones finish when it shrinks). Throws std::invalid_argument for 0.
+  void set_max_concurrent_inferences(size_t limit);
 
   ModelStats stats() const;
 

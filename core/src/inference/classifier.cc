@@ -25,7 +25,11 @@ std::string encode(int width, int height, const std::vector<float>& probabilitie
 }  // namespace
 
 Classifier::Classifier(ModelService& model, TieredCache& cache, ClassifierOptions options)
-    : model_(model), cache_(cache), options_(std::move(options)), cache_enabled_(options_.enable_cache) {
+    : model_(model),
+      cache_(cache),
+      options_(std::move(options)),
+      cache_enabled_(options_.enable_cache),
+      max_image_size_(options_.limits.max_image_size) {
   const auto names = cache_.namespace_names();
   if (std::find(names.begin(), names.end(), options_.cache_namespace) == names.end()) {
     throw std::invalid_argument("prediction cache namespace '" + options_.cache_namespace + "' does not exist");
@@ -52,16 +56,26 @@ Classification Classifier::from_probabilities(const float* p, size_t classes) {
   return c;
 }
 
+void Classifier::set_max_image_size(int pixels) {
+  if (pixels < kMinImageSize || pixels > kMaxImageSize) {
+    throw std::invalid_argument("MAX_IMAGE_SIZE must be between " + std::to_string(kMinImageSize) + " and " +
+                                std::to_string(kMaxImageSize) + ", not " + std::to_string(pixels));
+  }
+  max_image_size_.store(pixels);
+}
+
 Classification Classifier::classify(std::string_view image_bytes, std::string filename) {
   const auto start = std::chrono::steady_clock::now();
   requests_.fetch_add(1, std::memory_order_relaxed);
   const bool use_cache = cache_enabled_.load();
+  ImageLimits limits = options_.limits;
+  limits.max_image_size = max_image_size_.load();  // one value for both the transform and the key
   const size_t classes = model_.info().classes.size();
   Value cached;
   bool computed_here = false;
   try {
     auto compute = [&](std::string_view) -> Value {
-      const FashionImage image = to_fashion_mnist(image_bytes, options_.limits);
+      const FashionImage image = to_fashion_mnist(image_bytes, limits);
       const std::vector<float> probabilities = model_.predict_pixels(image.pixels.data(), 1);
       computed_here = true;
       return make_value(encode(image.source_width, image.source_height, probabilities));
@@ -69,7 +83,7 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
     if (use_cache) {
       // Key: the image, the model and the transform; any change means a new key.
       const std::string key = sha256_hex(image_bytes) + "/" + model_.info().model_version + "/" +
-                              fashion_mnist_transform_id(options_.limits);
+                              fashion_mnist_transform_id(limits);
       cached = cache_.get(options_.cache_namespace, key, make_compute_loader(compute, "classifier"));
     } else {
       cached = compute({});
@@ -128,6 +142,8 @@ std::string model_stats_json(const ClassifierStats& s, int indent) {
   j["cache_hit_rate_percent"] = s.cache_hit_rate_percent;
   j["avg_inference_time_ms"] = s.model.avg_inference_time_ms;
   j["total_inference_time_ms"] = s.model.total_inference_time_ms;
+  j["max_concurrent_inferences"] = s.model.max_concurrent_inferences;
+  j["peak_concurrent_inferences"] = s.model.peak_concurrent_inferences;
   j["warmup_completed"] = s.model.warmup_completed;
   j["model_loaded"] = s.model.loaded;
   j["requests"] = s.requests;

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <semaphore>
+#include <condition_variable>
 
 #include "tierscope/tiered_cache.h"  // OverloadedError
 
@@ -25,7 +25,21 @@ int64_t resident_memory_bytes() {
 }
 
 struct ModelService::Impl {
-  explicit Impl(ModelServiceOptions o) : options(std::move(o)), running(static_cast<std::ptrdiff_t>(options.max_concurrent_inferences)) {}
+  explicit Impl(ModelServiceOptions o) : options(std::move(o)), gate_limit(options.max_concurrent_inferences) {}
+
+  // The concurrency gate: a counting semaphore whose size can change while it is in use.
+  void enter_gate() {
+    std::unique_lock lock(gate_mu);
+    gate_cv.wait(lock, [&] { return gate_active < gate_limit.load(std::memory_order_relaxed); });
+    gate_peak = std::max(gate_peak, ++gate_active);
+  }
+  void leave_gate() {
+    {
+      std::lock_guard lock(gate_mu);
+      --gate_active;
+    }
+    gate_cv.notify_one();
+  }
 
   // The sidecar alone: enough for info() (classes, version) without loading weights.
   void read_sidecar_locked() {
@@ -99,7 +113,10 @@ struct ModelService::Impl {
   ModelInfo info;
   mutable std::mutex stats_mu;
   ModelStats stats;
-  std::counting_semaphore<> running;
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  std::atomic<size_t> gate_limit;  // written under gate_mu; read without it for the queue bound
+  size_t gate_active = 0, gate_peak = 0;
   LatencyHistogram latency;
   std::atomic<size_t> waiting{0};
 };
@@ -136,18 +153,18 @@ std::vector<float> ModelService::predict_pixels(const uint8_t* pixels, size_t co
   const int64_t h = d.info.height, w = d.info.width, classes = static_cast<int64_t>(d.info.classes.size());
   std::vector<float> probabilities(count * static_cast<size_t>(classes));
   if (count == 0) return probabilities;
-  if (d.waiting.fetch_add(1) >= d.options.max_queued + d.options.max_concurrent_inferences) {
+  if (d.waiting.fetch_add(1) >= d.options.max_queued + d.gate_limit.load(std::memory_order_relaxed)) {
     d.waiting.fetch_sub(1);
     std::lock_guard lock(d.stats_mu);
     ++d.stats.refused;
     throw OverloadedError("model busy: " + std::to_string(d.options.max_queued) + " requests already waiting");
   }
   const auto queued_at = std::chrono::steady_clock::now();
-  d.running.acquire();
+  d.enter_gate();
   struct Release {
     Impl& d;
     ~Release() {
-      d.running.release();
+      d.leave_gate();
       d.waiting.fetch_sub(1);
     }
   } release{d};
@@ -192,11 +209,26 @@ std::vector<float> ModelService::predict_pixels(const uint8_t* pixels, size_t co
   return probabilities;
 }
 
+void ModelService::set_max_concurrent_inferences(size_t limit) {
+  if (limit == 0) throw std::invalid_argument("max_concurrent_inferences must be >= 1");
+  {
+    std::lock_guard lock(impl_->gate_mu);
+    impl_->gate_limit.store(limit, std::memory_order_relaxed);
+  }
+  impl_->gate_cv.notify_all();
+  if (impl_->options.logger) impl_->options.logger->info("model concurrency set to {} forward passes at once", limit);
+}
+
 ModelStats ModelService::stats() const {
   ModelStats s;
   {
     std::lock_guard lock(impl_->stats_mu);
     s = impl_->stats;
+  }
+  {
+    std::lock_guard lock(impl_->gate_mu);
+    s.max_concurrent_inferences = impl_->gate_limit.load(std::memory_order_relaxed);
+    s.peak_concurrent_inferences = impl_->gate_peak;
   }
   s.inference_latency = impl_->latency.summary();
   return s;
