@@ -1,7 +1,5 @@
 #include "tierscope/settings.h"
 
-#include "tierscope/image_preprocess.h"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -10,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
+
+#include "tierscope/image_preprocess.h"
 
 extern char** environ;
 

@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <condition_variable>
 
 #include "tierscope/tiered_cache.h"  // OverloadedError
 
