@@ -31,6 +31,12 @@ QString humanSeconds(double s) {
   return QObject::tr("%1 days").arg(s / 86400, 0, 'f', 1);
 }
 
+// The stop a slider at `position` stands on; out-of-range positions take the nearest end.
+template <typename T, size_t N>
+T stepAt(const std::array<T, N>& steps, int position) {
+  return steps[std::clamp<size_t>(static_cast<size_t>(std::max(position, 0)), 0, N - 1)];
+}
+
 QString adaptiveText(int max_multiplier) {
   return max_multiplier > 1 ? QObject::tr("reads extend, up to %1× TTL").arg(max_multiplier) : QObject::tr("off");
 }
@@ -67,7 +73,7 @@ int DashboardWidget::sliderForMebibytes(quint64 mebibytes) {
 }
 
 double DashboardWidget::secondsForSlider(int position) {
-  return kTtlSteps[std::clamp<size_t>(static_cast<size_t>(std::max(position, 0)), 0, kTtlSteps.size() - 1)];
+  return stepAt(kTtlSteps, position);
 }
 
 int DashboardWidget::sliderForSeconds(double seconds) {
@@ -80,7 +86,7 @@ int DashboardWidget::sliderForSeconds(double seconds) {
 }
 
 int DashboardWidget::multiplierForSlider(int position) {
-  return kAdaptiveTtlSteps[std::clamp<size_t>(static_cast<size_t>(std::max(position, 0)), 0, kAdaptiveTtlSteps.size() - 1)];
+  return stepAt(kAdaptiveTtlSteps, position);
 }
 
 int DashboardWidget::sliderForMultiplier(int max_multiplier) {
@@ -93,10 +99,11 @@ int DashboardWidget::sliderForMultiplier(int max_multiplier) {
 }
 
 int DashboardWidget::imageSizeForSlider(int position) {
-  return kImageSizeSteps[std::clamp<size_t>(static_cast<size_t>(std::max(position, 0)), 0, kImageSizeSteps.size() - 1)];
+  return stepAt(kImageSizeSteps, position);
 }
 
 int DashboardWidget::sliderForImageSize(int pixels) {
+  pixels = std::max(pixels, 1);
   int best = 0;
   for (int i = 1; i < static_cast<int>(kImageSizeSteps.size()); ++i) {
     if (std::abs(std::log(double(kImageSizeSteps[i]) / pixels)) < std::abs(std::log(double(kImageSizeSteps[best]) / pixels))) best = i;
