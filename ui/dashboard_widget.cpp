@@ -216,7 +216,8 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   for (QSlider* s : {image_size_slider_, concurrency_slider_}) s->setEnabled(false);  // until a sample shows a model
   layout->addWidget(tuning);
 
-  for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &inference_debounce_}) {
+  for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &image_size_debounce_,
+                    &concurrency_debounce_}) {
     t->setSingleShot(true);
     t->setInterval(kDebounceMs);  // a drag sends one request, not hundreds
   }
@@ -226,37 +227,25 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   });
   connect(&ttl_debounce_, &QTimer::timeout, this,
           [this] { Q_EMIT ttlRequested(shown_namespace_, secondsForSlider(ttl_slider_->value())); });
-  connect(&inference_debounce_, &QTimer::timeout, this, [this] {
-    Q_EMIT maxImageSizeRequested(imageSizeForSlider(image_size_slider_->value()));
-    Q_EMIT maxConcurrentInferencesRequested(concurrency_slider_->value());
-  });
-  for (QSlider* s : {image_size_slider_, concurrency_slider_}) {
-    connect(s, &QSlider::valueChanged, this, [this] {
-      updateSliderLabels();
-      inference_debounce_.start();
-    });
-  }
+  connect(&image_size_debounce_, &QTimer::timeout, this,
+          [this] { Q_EMIT maxImageSizeRequested(imageSizeForSlider(image_size_slider_->value())); });
+  connect(&concurrency_debounce_, &QTimer::timeout, this,
+          [this] { Q_EMIT maxConcurrentInferencesRequested(concurrency_slider_->value()); });
   connect(&adaptive_debounce_, &QTimer::timeout, this,
           [this] { Q_EMIT adaptiveTtlRequested(multiplierForSlider(adaptive_slider_->value())); });
   connect(&disk_debounce_, &QTimer::timeout, this, [this] { Q_EMIT diskLimitRequested(diskBytesForSlider(disk_slider_->value())); });
-  for (QSlider* s : {entries_slider_, memory_slider_}) {
-    connect(s, &QSlider::valueChanged, this, [this] {
+  // Moving a slider relabels at once and (re)starts its request's debounce.
+  const std::pair<QSlider*, QTimer*> debounced[] = {
+      {entries_slider_, &capacity_debounce_},       {memory_slider_, &capacity_debounce_},
+      {ttl_slider_, &ttl_debounce_},                {adaptive_slider_, &adaptive_debounce_},
+      {disk_slider_, &disk_debounce_},              {image_size_slider_, &image_size_debounce_},
+      {concurrency_slider_, &concurrency_debounce_}};
+  for (auto [slider, timer] : debounced) {
+    connect(slider, &QSlider::valueChanged, this, [this, timer = timer] {
       updateSliderLabels();
-      capacity_debounce_.start();
+      timer->start();
     });
   }
-  connect(ttl_slider_, &QSlider::valueChanged, this, [this] {
-    updateSliderLabels();
-    ttl_debounce_.start();
-  });
-  connect(adaptive_slider_, &QSlider::valueChanged, this, [this] {
-    updateSliderLabels();
-    adaptive_debounce_.start();
-  });
-  connect(disk_slider_, &QSlider::valueChanged, this, [this] {
-    updateSliderLabels();
-    disk_debounce_.start();
-  });
   connect(policy_box_, &QComboBox::activated, this, [this] { Q_EMIT policyRequested(policy_box_->currentData().toString()); });
   connect(namespace_box_, &QComboBox::activated, this, [this] {
     shown_namespace_ = namespace_box_->currentText();
@@ -308,7 +297,8 @@ void DashboardWidget::updateSliderLabels() {
 }
 
 bool DashboardWidget::operatorIsAdjusting() const {
-  for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &inference_debounce_}) {
+  for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &image_size_debounce_,
+                    &concurrency_debounce_}) {
     if (t->isActive()) return true;
   }
   for (const QSlider* s : {entries_slider_, memory_slider_, ttl_slider_, adaptive_slider_, disk_slider_, image_size_slider_,

@@ -123,7 +123,7 @@ class DashboardWidget : public QWidget {
   QLabel *entries_value_, *memory_value_, *ttl_value_, *adaptive_value_, *disk_value_, *image_size_value_,
       *concurrency_value_;
   QTimer redraw_timer_;
-  QTimer capacity_debounce_, ttl_debounce_, adaptive_debounce_, disk_debounce_, inference_debounce_;
+  QTimer capacity_debounce_, ttl_debounce_, adaptive_debounce_, disk_debounce_, image_size_debounce_, concurrency_debounce_;
 };
 
 }  // namespace tierscope::ui
