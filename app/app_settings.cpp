@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "tierscope/trace.h"
+#include "tierscope/workload/trace.h"
 
 namespace tierscope::app {
 namespace {

@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "tierscope/engine.h"
-#include "tierscope/settings.h"
-#include "tierscope/workload.h"
+#include "tierscope/runtime/settings.h"
+#include "tierscope/workload/workload.h"
 
 class QCommandLineParser;
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "tierscope/engine.h"
-#include "tierscope/workload.h"
+#include "tierscope/workload/workload.h"
 
 namespace tierscope::app {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "tierscope/classifier.h"
-#include "tierscope/fashion_mnist.h"
-#include "tierscope/model_service.h"
+#include "tierscope/inference/classifier.h"
+#include "tierscope/inference/fashion_mnist.h"
+#include "tierscope/inference/model_service.h"
 
 namespace {
 

@@ -17,8 +17,8 @@
 #include "dashboard_widget.h"
 #include "headless_runner.h"
 #include "main_window.h"
-#include "tierscope/inference_stack.h"
-#include "tierscope/version.h"
+#include "tierscope/inference/inference_stack.h"
+#include "tierscope/base/version.h"
 
 namespace {
 

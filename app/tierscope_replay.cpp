@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "tierscope/simulation.h"
-#include "tierscope/trace.h"
-#include "tierscope/version.h"
-#include "tierscope/zipf.h"
+#include "tierscope/workload/simulation.h"
+#include "tierscope/workload/trace.h"
+#include "tierscope/base/version.h"
+#include "tierscope/workload/zipf.h"
 
 namespace {
 

@@ -14,9 +14,9 @@
 #include <fstream>
 #include <string>
 
-#include "tierscope/fashion_mnist.h"
-#include "tierscope/sha256.h"
-#include "tierscope/version.h"
+#include "tierscope/inference/fashion_mnist.h"
+#include "tierscope/base/sha256.h"
+#include "tierscope/base/version.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <QFile>
 #include <QFileInfo>
 
-#include "tierscope/classifier.h"
+#include "tierscope/inference/classifier.h"
 
 namespace tierscope::ui {
 

@@ -13,7 +13,7 @@
 #include <QTimer>
 
 #include "engine_sample.h"
-#include "tierscope/classifier.h"
+#include "tierscope/inference/classifier.h"
 #include "tierscope/engine.h"
 
 namespace tierscope::ui {

@@ -8,7 +8,7 @@
 #include <QMainWindow>
 #include <QThread>
 
-#include "tierscope/classifier.h"
+#include "tierscope/inference/classifier.h"
 #include "tierscope/engine.h"
 
 class QTabWidget;

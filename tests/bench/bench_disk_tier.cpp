@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "ratio_reporter.h"
-#include "tierscope/disk_tier.h"
+#include "tierscope/cache/disk_tier.h"
 
 namespace {
 

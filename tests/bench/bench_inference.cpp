@@ -25,10 +25,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ratio_reporter.h"
-#include "tierscope/classifier.h"
-#include "tierscope/image_preprocess.h"
-#include "tierscope/model_service.h"
-#include "tierscope/sha256.h"
+#include "tierscope/inference/classifier.h"
+#include "tierscope/inference/image_preprocess.h"
+#include "tierscope/inference/model_service.h"
+#include "tierscope/base/sha256.h"
 
 namespace {
 

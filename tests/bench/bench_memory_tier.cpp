@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "ratio_reporter.h"
-#include "tierscope/memory_tier.h"
-#include "tierscope/tiered_cache.h"
-#include "tierscope/zipf.h"
+#include "tierscope/cache/memory_tier.h"
+#include "tierscope/cache/tiered_cache.h"
+#include "tierscope/workload/zipf.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include "classification_widget.h"
 #include "dashboard_widget.h"
 #include "main_window.h"
-#include "tierscope/classifier.h"
+#include "tierscope/inference/classifier.h"
 #include "tierscope/engine.h"
 
 using namespace tierscope;

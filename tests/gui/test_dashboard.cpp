@@ -7,7 +7,7 @@
 #include "main_window.h"
 #include "ring_buffer.h"
 #include "tierscope/engine.h"
-#include "tierscope/workload.h"
+#include "tierscope/workload/workload.h"
 
 using namespace tierscope;
 using tierscope::ui::DashboardWidget;

@@ -4,8 +4,8 @@
 #include <QtTest>
 
 #include "test_support.h"
-#include "tierscope/simulation.h"
-#include "tierscope/zipf.h"
+#include "tierscope/workload/simulation.h"
+#include "tierscope/workload/zipf.h"
 
 using namespace tierscope;
 

@@ -12,7 +12,7 @@
 #include <random>
 #include <thread>
 
-#include "tierscope/disk_tier.h"
+#include "tierscope/cache/disk_tier.h"
 
 using namespace tierscope;
 using namespace std::chrono_literals;

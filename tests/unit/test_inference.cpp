@@ -13,10 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
-#include "tierscope/classifier.h"
-#include "tierscope/fashion_mnist.h"
-#include "tierscope/image_preprocess.h"
-#include "tierscope/model_service.h"
+#include "tierscope/inference/classifier.h"
+#include "tierscope/inference/fashion_mnist.h"
+#include "tierscope/inference/image_preprocess.h"
+#include "tierscope/inference/model_service.h"
 
 using namespace tierscope;
 

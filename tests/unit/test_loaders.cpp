@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "support/mini_http_server.h"
-#include "tierscope/loader.h"
+#include "tierscope/cache/loader.h"
 
 using namespace tierscope;
 using namespace std::chrono_literals;

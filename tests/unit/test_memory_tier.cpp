@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "tierscope/memory_tier.h"
+#include "tierscope/cache/memory_tier.h"
 
 using namespace tierscope;
 using namespace std::chrono_literals;

@@ -5,11 +5,11 @@
 
 #include <random>
 
-#include "policy/frequency_sketch.h"
+#include "cache/policy/frequency_sketch.h"
 #include "test_support.h"
-#include "tierscope/memory_tier.h"
-#include "tierscope/simulation.h"
-#include "tierscope/trace.h"
+#include "tierscope/cache/memory_tier.h"
+#include "tierscope/workload/simulation.h"
+#include "tierscope/workload/trace.h"
 
 using namespace tierscope;
 

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <thread>
 
-#include "tierscope/preloader.h"
-#include "tierscope/settings.h"
+#include "tierscope/runtime/preloader.h"
+#include "tierscope/runtime/settings.h"
 
 using namespace tierscope;
 using namespace std::chrono_literals;

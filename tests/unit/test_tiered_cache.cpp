@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tierscope/stats_json.h"
-#include "tierscope/tiered_cache.h"
+#include "tierscope/cache/stats_json.h"
+#include "tierscope/cache/tiered_cache.h"
 
 using namespace tierscope;
 using namespace std::chrono_literals;

@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "test_support.h"
-#include "tierscope/simulation.h"
-#include "tierscope/trace.h"
+#include "tierscope/workload/simulation.h"
+#include "tierscope/workload/trace.h"
 
 using namespace tierscope;
 

@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "tierscope/engine.h"
-#include "tierscope/workload.h"
-#include "tierscope/zipf.h"
+#include "tierscope/workload/workload.h"
+#include "tierscope/workload/zipf.h"
 
 using namespace tierscope;
 using namespace std::chrono_literals;

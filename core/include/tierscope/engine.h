@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "tierscope/simulated_origin.h"
-#include "tierscope/tiered_cache.h"
+#include "tierscope/workload/simulated_origin.h"
+#include "tierscope/cache/tiered_cache.h"
 
 namespace tierscope {
 

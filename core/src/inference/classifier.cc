@@ -1,4 +1,4 @@
-#include "tierscope/classifier.h"
+#include "tierscope/inference/classifier.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tierscope/fashion_mnist.h"
-#include "tierscope/sha256.h"
+#include "tierscope/inference/fashion_mnist.h"
+#include "tierscope/base/sha256.h"
 
 namespace tierscope {
 namespace {

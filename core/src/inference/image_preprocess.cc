@@ -1,4 +1,4 @@
-#include "tierscope/image_preprocess.h"
+#include "tierscope/inference/image_preprocess.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>

@@ -1,4 +1,4 @@
-#include "tierscope/inference_stack.h"
+#include "tierscope/inference/inference_stack.h"
 
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 // The only engine translation unit that includes libtorch.
-#include "tierscope/model_service.h"
+#include "tierscope/inference/model_service.h"
 
 #include <spdlog/logger.h>
 #include <ATen/Parallel.h>
@@ -13,7 +13,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "tierscope/tiered_cache.h"  // OverloadedError
+#include "tierscope/cache/tiered_cache.h"  // OverloadedError
 
 namespace tierscope {
 

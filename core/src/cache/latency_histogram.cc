@@ -1,0 +1,65 @@
+#include "tierscope/cache/latency_histogram.h"
+
+#include <bit>
+#include <cmath>
+
+namespace tierscope {
+
+int LatencyHistogram::bucket_of(uint64_t ns) {
+  if (ns < 2) return 0;
+  const int power = std::bit_width(ns) - 1;  // floor(log2(ns))
+  // The two bits after the leading one pick the sub-bucket.
+  const int sub = power >= 2 ? static_cast<int>((ns >> (power - 2)) & 3) : static_cast<int>((ns << (2 - power)) & 3);
+  const int bucket = power * kSubBuckets + sub;
+  return bucket < kBuckets ? bucket : kBuckets - 1;
+}
+
+double LatencyHistogram::bucket_value_ns(int bucket) {
+  const int power = bucket / kSubBuckets;
+  const int sub = bucket % kSubBuckets;
+  // Middle of the bucket: 2^p * (1 + (sub + 0.5) / 4).
+  return std::ldexp(1.0 + (sub + 0.5) / kSubBuckets, power);
+}
+
+void LatencyHistogram::record(Duration d) {
+  const uint64_t ns = d.count() > 0 ? static_cast<uint64_t>(d.count()) : 0;
+  buckets_[bucket_of(ns)].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  total_ns_.fetch_add(ns, std::memory_order_relaxed);
+  uint64_t seen = max_ns_.load(std::memory_order_relaxed);
+  while (ns > seen && !max_ns_.compare_exchange_weak(seen, ns, std::memory_order_relaxed)) {
+  }
+}
+
+LatencySummary LatencyHistogram::summary() const {
+  std::array<uint64_t, kBuckets> counts;
+  uint64_t total = 0;
+  for (int i = 0; i < kBuckets; ++i) total += counts[i] = buckets_[i].load(std::memory_order_relaxed);
+  LatencySummary s;
+  s.count = total;
+  if (total == 0) return s;
+  s.mean_ms = static_cast<double>(total_ns_.load(std::memory_order_relaxed)) / static_cast<double>(count_.load()) / 1e6;
+  s.max_ms = static_cast<double>(max_ns_.load(std::memory_order_relaxed)) / 1e6;
+  const auto percentile = [&](double q) {
+    const uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
+    uint64_t seen = 0;
+    for (int i = 0; i < kBuckets; ++i) {
+      seen += counts[i];
+      if (seen >= rank) return std::min(bucket_value_ns(i), static_cast<double>(max_ns_.load())) / 1e6;
+    }
+    return s.max_ms;
+  };
+  s.p50_ms = percentile(0.50);
+  s.p95_ms = percentile(0.95);
+  s.p99_ms = percentile(0.99);
+  return s;
+}
+
+void LatencyHistogram::reset() {
+  for (auto& b : buckets_) b.store(0, std::memory_order_relaxed);
+  count_.store(0);
+  total_ns_.store(0);
+  max_ns_.store(0);
+}
+
+}  // namespace tierscope

@@ -1,0 +1,162 @@
+#include "tierscope/cache/memory_tier.h"
+
+#include <spdlog/logger.h>
+
+#include <vector>
+
+#include "cache/cache_shard.h"
+
+namespace tierscope {
+
+using internal::CacheShard;
+
+struct MemoryTier::Impl {
+  explicit Impl(MemoryTierOptions opts)
+      : options(std::move(opts)),
+        clock(options.clock ? options.clock : &system_clock),
+        shard_bits(options.shard_bits > 12 ? 12 : options.shard_bits) {
+    budget.max_entries.store(options.max_entries);
+    budget.max_bytes.store(options.max_bytes);
+    policy.store(options.policy);
+    shards.reserve(size_t{1} << shard_bits);
+    for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) {
+      shards.push_back(std::make_unique<CacheShard>(budget, options.policy, shard_capacity_hint(), options.adaptive_ttl));
+    }
+  }
+
+  static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  size_t shard_of(uint64_t hash) const {
+    if (shard_bits == 0) return 0;
+    // Fibonacci mixing so the shard index does not reuse the bits that pick the
+    // bucket inside the shard's hash map.
+    return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - shard_bits));
+  }
+
+  // Each shard's share of the entry limit, which sizes W-TinyLFU's window and sketch;
+  // 0 (unknown) with no entry limit, and the policy then follows the shard's size.
+  size_t shard_capacity_hint() const { return budget.max_entries.load() >> shard_bits; }
+
+  bool over_budget() const { return budget.exceeded(); }
+
+  // Evicts round-robin from the shards other than `home` until within budget, for
+  // when the shard that just grew had nothing else to evict.
+  void enforce_capacity(size_t home) {
+    size_t idle_in_a_row = 0;
+    for (size_t i = (home + 1) % shards.size(); over_budget() && idle_in_a_row + 1 < shards.size();
+         i = (i + 1) % shards.size()) {
+      if (i == home) continue;
+      idle_in_a_row = shards[i]->evict_one() ? 0 : idle_in_a_row + 1;
+    }
+  }
+
+  MemoryTierOptions options;
+  SystemClock system_clock;
+  const Clock* clock;
+  const unsigned shard_bits;
+  internal::TierBudget budget;
+  std::atomic<EvictionPolicyKind> policy;
+  std::atomic<uint64_t> rejected{0};
+  std::vector<std::unique_ptr<CacheShard>> shards;
+};
+
+MemoryTier::MemoryTier(MemoryTierOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+MemoryTier::~MemoryTier() = default;
+
+Value MemoryTier::get(std::string_view key) {
+  const uint64_t hash = Impl::hash_of(key);
+  return impl_->shards[impl_->shard_of(hash)]->get(key, hash, *impl_->clock);
+}
+
+bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
+  if (!value || ttl < Duration::zero()) return false;
+  const size_t charge = charge_of(key.size(), value->size());
+  const size_t max_bytes = impl_->budget.max_bytes.load(std::memory_order_relaxed);
+  if (max_bytes != 0 && charge > max_bytes) {
+    impl_->rejected.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (ttl == Duration::zero()) ttl = impl_->options.default_ttl;
+  // Only entries with a TTL pay for reading the clock.
+  const TimePoint created = ttl == Duration::zero() ? TimePoint{} : impl_->clock->now();
+  const uint64_t hash = Impl::hash_of(key);
+  const size_t home = impl_->shard_of(hash);
+  impl_->shards[home]->put(key, hash, std::move(value), charge, created, ttl);
+  if (impl_->over_budget()) impl_->enforce_capacity(home);
+  return true;
+}
+
+bool MemoryTier::erase(std::string_view key) {
+  const uint64_t hash = Impl::hash_of(key);
+  return impl_->shards[impl_->shard_of(hash)]->erase(key, hash);
+}
+
+Value MemoryTier::peek(std::string_view key) const {
+  const uint64_t hash = Impl::hash_of(key);
+  return impl_->shards[impl_->shard_of(hash)]->peek(key, hash, *impl_->clock);
+}
+
+size_t MemoryTier::erase_matching(std::string_view pattern) {
+  size_t removed = 0;
+  for (auto& shard : impl_->shards) removed += shard->erase_matching(pattern);
+  return removed;
+}
+
+void MemoryTier::clear() {
+  size_t removed = 0;
+  for (auto& shard : impl_->shards) removed += shard->clear();
+  if (impl_->options.logger) impl_->options.logger->info("L1 cleared: {} entries removed", removed);
+}
+
+void MemoryTier::set_capacity(size_t max_entries, size_t max_bytes) {
+  const uint64_t evictions_before = snapshot().evictions;
+  impl_->budget.max_entries.store(max_entries, std::memory_order_relaxed);
+  impl_->budget.max_bytes.store(max_bytes, std::memory_order_relaxed);
+  // Shrink evenly: one entry from each shard per round keeps every shard's share
+  // (hashing spreads keys evenly) instead of emptying the first shards.
+  size_t idle_in_a_row = 0;
+  for (size_t i = 0; impl_->over_budget() && idle_in_a_row < impl_->shards.size();
+       i = (i + 1) % impl_->shards.size()) {
+    idle_in_a_row = impl_->shards[i]->evict_one() ? 0 : idle_in_a_row + 1;
+  }
+  for (auto& shard : impl_->shards) shard->set_capacity_hint(impl_->shard_capacity_hint());
+  if (impl_->options.logger) {
+    impl_->options.logger->info("L1 capacity set to {} entries, {} bytes ({} evicted)", max_entries, max_bytes,
+                                snapshot().evictions - evictions_before);
+  }
+}
+
+void MemoryTier::set_policy(EvictionPolicyKind kind) {
+  if (impl_->policy.exchange(kind) == kind) return;
+  for (auto& shard : impl_->shards) shard->set_policy(kind, impl_->shard_capacity_hint());
+  if (impl_->options.logger) impl_->options.logger->info("L1 eviction policy set to {}", to_string(kind));
+}
+
+EvictionPolicyKind MemoryTier::policy() const { return impl_->policy.load(); }
+
+void MemoryTier::set_adaptive_ttl(AdaptiveTtl rule) {
+  for (auto& shard : impl_->shards) shard->set_adaptive_ttl(rule);
+}
+
+MemoryTierStats MemoryTier::snapshot() const {
+  MemoryTierStats s;
+  for (const auto& shard : impl_->shards) {
+    s.hits += shard->hits.get();
+    s.misses += shard->misses.get();
+    s.puts += shard->puts.get();
+    s.evictions += shard->evictions.get();
+    s.expirations += shard->expirations.get();
+    s.erases += shard->erases.get();
+  }
+  s.rejected = impl_->rejected.load(std::memory_order_relaxed);
+  // Totals can dip below zero for an instant while another thread is mid-update.
+  s.entries = static_cast<uint64_t>(std::max<int64_t>(0, impl_->budget.entries.load(std::memory_order_relaxed)));
+  s.bytes = static_cast<uint64_t>(std::max<int64_t>(0, impl_->budget.bytes.load(std::memory_order_relaxed)));
+  s.max_entries = impl_->budget.max_entries.load(std::memory_order_relaxed);
+  s.max_bytes = impl_->budget.max_bytes.load(std::memory_order_relaxed);
+  return s;
+}
+
+size_t MemoryTier::shard_count() const { return impl_->shards.size(); }
+
+}  // namespace tierscope

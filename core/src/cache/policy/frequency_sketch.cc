@@ -1,0 +1,71 @@
+#include "cache/policy/frequency_sketch.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace tierscope::internal {
+namespace {
+
+constexpr uint64_t kSeeds[4] = {0xc3a5c85c97cb3127ull, 0xb492b66fbe98f273ull, 0x9ae16a3b2f90404full,
+                                0xcbf29ce484222325ull};
+
+uint64_t mix(uint64_t x) {
+  // splitmix64 finaliser: spreads weak std::hash values over all bits.
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+void FrequencySketch::ensure_capacity(size_t max_entries) {
+  const size_t want = std::bit_ceil(std::max<size_t>(max_entries, 16));
+  if (want <= table_.size()) return;
+  table_.assign(want, 0);
+  mask_ = want - 1;
+  additions_ = 0;
+  sample_size_ = 10 * std::max<size_t>(max_entries, 16);
+}
+
+void FrequencySketch::locate(uint64_t hash, int i, size_t* word, int* shift) const {
+  const uint64_t h = mix(hash + kSeeds[i]);
+  *word = static_cast<size_t>(h) & mask_;
+  *shift = static_cast<int>(h >> 60) << 2;  // one of 16 nibbles
+}
+
+int FrequencySketch::frequency(uint64_t hash) const {
+  if (table_.empty()) return 0;
+  int result = 15;
+  for (int i = 0; i < 4; ++i) {
+    size_t word;
+    int shift;
+    locate(hash, i, &word, &shift);
+    result = std::min(result, static_cast<int>((table_[word] >> shift) & 0xf));
+  }
+  return result;
+}
+
+void FrequencySketch::increment(uint64_t hash) {
+  if (table_.empty()) return;
+  // Conservative update: raise only the counters at the current minimum, which keeps
+  // overestimates from colliding keys down.
+  const int current = frequency(hash);
+  if (current == 15) return;
+  for (int i = 0; i < 4; ++i) {
+    size_t word;
+    int shift;
+    locate(hash, i, &word, &shift);
+    if (static_cast<int>((table_[word] >> shift) & 0xf) == current) table_[word] += uint64_t{1} << shift;
+  }
+  if (++additions_ >= sample_size_) age();
+}
+
+void FrequencySketch::age() {
+  for (uint64_t& w : table_) w = (w >> 1) & 0x7777777777777777ull;
+  additions_ /= 2;
+}
+
+}  // namespace tierscope::internal

@@ -1,0 +1,62 @@
+// WTinyLfuPolicy: Window TinyLFU as Caffeine runs it. New entries enter a small LRU
+// window; entries leaving the window become candidates for the main area, a segmented
+// LRU (probation, protected). When the shard must evict, the candidate's estimated
+// frequency (FrequencySketch) is compared with that of main's probation victim and the
+// less frequent one goes. A hill climber resizes the window between 0 % and 80 % of the
+// capacity, growing it for recency-heavy workloads and shrinking it for frequency-heavy
+// ones (Caffeine's "simple" climber: keep a direction while the hit rate improves).
+//
+// Internal. Thread safety: none; the owning shard serialises calls.
+#pragma once
+
+#include <cstdint>
+
+#include "cache/policy/eviction_policy.h"
+#include "cache/policy/frequency_sketch.h"
+
+namespace tierscope::internal {
+
+class WTinyLfuPolicy final : public EvictionPolicy {
+ public:
+  WTinyLfuPolicy();
+
+  EvictionPolicyKind kind() const override { return EvictionPolicyKind::kWTinyLfu; }
+  void on_insert(PolicyNode* n) override;
+  void on_hit(PolicyNode* n) override;
+  void on_miss(uint64_t hash) override;
+  void on_remove(PolicyNode* n) override;
+  PolicyNode* victim() override;
+  void set_capacity_hint(size_t entries) override;
+  std::vector<PolicyNode*> drain() override;
+  void adopt(const std::vector<PolicyNode*>& coldest_first) override;
+
+  // Share of the capacity given to the window now (the hill climber moves it).
+  double window_fraction() const { return window_fraction_; }
+
+ private:
+  enum Queue : uint8_t { kWindow = 1, kProbation = 2, kProtected = 3 };
+
+  size_t capacity() const;
+  size_t window_max() const;
+  size_t protected_max() const;
+  IntrusiveList& list_of(const PolicyNode* n);
+  void move_window_overflow_to_probation();
+  void demote_protected_overflow();
+  bool admit(uint64_t candidate_hash, uint64_t victim_hash);
+  void record_sample(bool hit);
+
+  IntrusiveList window_, probation_, protected_;
+  FrequencySketch sketch_;
+  PolicyNode* candidate_ = nullptr;  // last entry moved from window to probation, not yet judged
+  size_t capacity_hint_ = 0;
+  uint64_t random_state_ = 0x9e3779b97f4a7c15ull;
+
+  // Hill climber.
+  double window_fraction_;
+  double step_;
+  double previous_hit_rate_ = -1;
+  uint64_t sample_hits_ = 0;
+  uint64_t sample_misses_ = 0;
+};
+
+}  // namespace tierscope::internal
