@@ -41,7 +41,10 @@ const QCommandLineOption kNoWorkload("no-workload", "Start the engine idle, with
 const QCommandLineOption kProfile("profile", "development, production or testing (overrides ENVIRONMENT).", "name");
 const QCommandLineOption kConfig("config", "JSON settings file (profile < file < environment).", "file");
 const QCommandLineOption kNoClassifier("no-classifier", "Do not set up the image classifier.");
-const QCommandLineOption kTab("tab", "Tab shown at start: dashboard or classification.", "name", "dashboard");
+const QCommandLineOption kNoTryOn("no-tryon", "Do not set up the try-on preview.");
+const QCommandLineOption kTab("tab", "Tab shown at start: dashboard, classification or tryon.", "name", "dashboard");
+const QCommandLineOption kTryOn("tryon", "Try on at start (desktop): PERSON,GARMENT image paths, or 'demo' for the demo pair.",
+                                "person,garment");
 const QCommandLineOption kClassify("classify", "Classify this image, or every image in this folder, at start (desktop).", "path");
 const QCommandLineOption kLogLevel("log-level", "trace, debug, info, warn, error or off.", "level", "info");
 
@@ -60,7 +63,7 @@ void addOptions(QCommandLineParser& parser) {
   parser.addVersionOption();
   for (const auto& option : {kHeadless, kDuration, kScreenshot, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
                              kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
-                             kNoWorkload, kProfile, kConfig, kNoClassifier, kTab, kClassify, kLogLevel}) {
+                             kNoWorkload, kProfile, kConfig, kNoClassifier, kNoTryOn, kTab, kClassify, kTryOn, kLogLevel}) {
     parser.addOption(option);
   }
 }
@@ -108,9 +111,24 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
     return QString::fromStdString(e.what());
   }
   s.classification = !parser.isSet(kNoClassifier);
+  s.tryon = !parser.isSet(kNoTryOn);
   s.open_tab = parser.value(kTab);
-  if (s.open_tab != "dashboard" && s.open_tab != "classification") {
-    return QStringLiteral("--tab: '%1' is not dashboard or classification").arg(s.open_tab);
+  if (s.open_tab != "dashboard" && s.open_tab != "classification" && s.open_tab != "tryon") {
+    return QStringLiteral("--tab: '%1' is not dashboard, classification or tryon").arg(s.open_tab);
+  }
+  if (parser.isSet(kTryOn)) {
+    const QString value = parser.value(kTryOn);
+    if (value != "demo") {
+      const QStringList parts = value.split(',');
+      if (parts.size() != 2) return QStringLiteral("--tryon: expected PERSON,GARMENT or demo, got '%1'").arg(value);
+      for (const QString& path : parts) {
+        if (!QFileInfo(path).isFile()) return QStringLiteral("--tryon: %1 is not a file").arg(path);
+      }
+    }
+    s.tryon_pair = value;
+  }
+  if ((s.open_tab == "tryon" || !s.tryon_pair.isEmpty()) && !s.tryon) {
+    return QStringLiteral("--tab tryon and --tryon need the try-on pipeline (drop --no-tryon)");
   }
   s.classify_path = parser.value(kClassify);
   if (!s.classify_path.isEmpty() && !QFileInfo::exists(s.classify_path)) {

@@ -26,7 +26,9 @@ struct AppSettings {
   // Profile, config file and environment (SPEC 1.4): model loading, inference limits.
   Settings settings;
   bool classification = true;  // load the classifier and show its tab
-  QString open_tab;            // "dashboard" or "classification"
+  bool tryon = true;           // set up the try-on pipeline and show its tab
+  QString open_tab;            // "dashboard", "classification" or "tryon"
+  QString tryon_pair;          // "PERSON,GARMENT" or "demo": try on at start
   QString classify_path;       // an image (or folder) to classify at start
 };
 

@@ -18,6 +18,7 @@
 #include "headless_runner.h"
 #include "main_window.h"
 #include "tierscope/inference/inference_stack.h"
+#include "tierscope/tryon/tryon_pipeline.h"
 #include "tierscope/base/version.h"
 
 namespace {
@@ -114,19 +115,23 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (settings.classification) {
+      settings.engine.inference =
+          tierscope::InferenceOptions{settings.settings, tierscope::find_bundled_model(TIERSCOPE_SOURCE_MODELS)};
+    }
+    if (settings.tryon) {
+      tierscope::tryon::TryOnPipelineOptions tryon;
+      tryon.limits.max_image_size = std::max(settings.settings.max_image_size, 1024);
+      settings.engine.tryon = tryon;
+    }
     tierscope::Engine engine(settings.engine);
     std::unique_ptr<tierscope::WorkloadDriver> workload;
     if (settings.run_workload) workload = std::make_unique<tierscope::WorkloadDriver>(engine.cache(), settings.workload);
-    std::unique_ptr<tierscope::InferenceStack> inference;
-    if (settings.classification) {
-      inference = std::make_unique<tierscope::InferenceStack>(
-          engine.cache(), settings.settings, tierscope::find_bundled_model(TIERSCOPE_SOURCE_MODELS), log);
-    }
 
     if (headless) return tierscope::app::runHeadless(engine, workload.get(), settings.duration_seconds);
 
 
-    tierscope::ui::MainWindow window(engine, inference ? &inference->classifier() : nullptr);
+    tierscope::ui::MainWindow window(engine);
     window.show();
     if (window.classification()) {
       if (settings.open_tab == "classification") window.tabs()->setCurrentWidget(window.classification());

@@ -11,7 +11,8 @@ namespace tierscope::ui {
 
 void registerMetaTypes() { qRegisterMetaType<EngineSample>("tierscope::ui::EngineSample"); }
 
-MainWindow::MainWindow(Engine& engine, Classifier* classifier, QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
+  Classifier* classifier = engine.classifier();
   registerMetaTypes();
   setWindowTitle(tr("Tierscope"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/tierscope.svg")));

@@ -8,7 +8,6 @@
 #include <QMainWindow>
 #include <QThread>
 
-#include "tierscope/inference/classifier.h"
 #include "tierscope/engine.h"
 
 class QTabWidget;
@@ -23,8 +22,9 @@ class MainWindow : public QMainWindow {
   Q_OBJECT
 
  public:
-  // `classifier` (may be null) adds the Classification tab and inference charts.
-  explicit MainWindow(Engine& engine, Classifier* classifier = nullptr, QWidget* parent = nullptr);
+  // The engine's classifier (when it has one) adds the Classification tab and inference
+  // charts; its try-on pipeline (when it has one) the Try-on tab.
+  explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
   ~MainWindow() override;
 
   DashboardWidget* dashboard() const { return dashboard_; }

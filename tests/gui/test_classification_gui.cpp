@@ -32,16 +32,19 @@ void writeGarment(const QString& path, int variant) {
   cv::imwrite(path.toStdString(), img);
 }
 
+EngineOptions withClassifier() {
+  EngineOptions options;
+  InferenceOptions inference;
+  inference.model_path = TIERSCOPE_MODEL_PATH;
+  inference.settings.lazy_loading_enabled = true;
+  options.inference = inference;
+  return options;
+}
+
 struct Fixture {
-  Fixture() : engine(EngineOptions{}) {
-    ModelServiceOptions mo;
-    mo.model_path = TIERSCOPE_MODEL_PATH;
-    model = std::make_unique<ModelService>(mo);
-    classifier = std::make_unique<Classifier>(*model, engine.cache(), ClassifierOptions{});
-  }
+  Fixture() : engine(withClassifier()), classifier(engine.classifier()) {}
   Engine engine;
-  std::unique_ptr<ModelService> model;
-  std::unique_ptr<Classifier> classifier;
+  Classifier* classifier;
 };
 
 }  // namespace
@@ -80,7 +83,7 @@ class ClassificationGuiTest : public QObject {
 
   void singleImagesAndTheCache() {
     Fixture f;
-    ui::MainWindow window(f.engine, f.classifier.get());
+    ui::MainWindow window(f.engine);
     window.show();
     QCOMPARE(window.tabs()->count(), 2);
     ClassificationWidget* tab = window.classification();
@@ -114,11 +117,11 @@ class ClassificationGuiTest : public QObject {
     DashboardWidget* dashboard = window.dashboard();
     QTRY_VERIFY_WITH_TIMEOUT(dashboard->imageSizeSlider()->isEnabled(), 10'000);
     QCOMPARE(DashboardWidget::imageSizeForSlider(dashboard->imageSizeSlider()->value()), f.classifier->max_image_size());
-    QCOMPARE(dashboard->concurrencySlider()->value(), int(f.model->stats().max_concurrent_inferences));
+    QCOMPARE(dashboard->concurrencySlider()->value(), int(f.engine.model()->stats().max_concurrent_inferences));
     dashboard->imageSizeSlider()->setValue(DashboardWidget::sliderForImageSize(64));
     dashboard->concurrencySlider()->setValue(5);
     QTRY_COMPARE_WITH_TIMEOUT(f.classifier->max_image_size(), 64, 5'000);
-    QTRY_COMPARE_WITH_TIMEOUT(f.model->stats().max_concurrent_inferences, size_t{5}, 5'000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.engine.model()->stats().max_concurrent_inferences, size_t{5}, 5'000);
     // A new image size is a new transform: the same file is computed again.
     tab->classifyFile(dir.filePath("garment.png"));
     QTRY_COMPARE_WITH_TIMEOUT(tab->resultsShown(), 4, 30'000);

@@ -23,7 +23,7 @@ std::vector<NamespaceOptions> default_namespaces(Duration ttl) {
   };
   return {ns("human:upper", 10, 64), ns("human:lower", 10, 64), ns("human:dresses", 10, 64),
           ns("garment", 100, 256),   ns("text", 1000, 16),      ns("prediction", 128, 16),
-          ns("general", 1000, 64)};
+          ns("general", 1000, 64),   ns("tryon", 50, 128)};
 }
 
 namespace {

@@ -58,8 +58,9 @@ struct NamespaceOptions {
 };
 
 // The namespaces of the try-on and persona systems with their seed defaults: 10 persons
-// per body category, 100 garments, 1000 texts, 128 predictions (MODEL_CACHE_SIZE), and a
-// general namespace of 1000 entries (the persona LocalCache). All with `ttl`.
+// per body category, 100 garments, 1000 texts, 128 predictions (MODEL_CACHE_SIZE), a
+// general namespace of 1000 entries (the persona LocalCache) and 50 try-on composites.
+// All with `ttl`.
 std::vector<NamespaceOptions> default_namespaces(Duration ttl = std::chrono::hours(24));
 
 struct TieredCacheOptions {
