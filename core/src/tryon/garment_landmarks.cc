@@ -137,7 +137,24 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
     left_armpit = right_armpit = static_cast<int>(top + 0.28 * body_height);
     seams = {"garment_sides", 0.4, true, "no sleeve seam: armpits from proportions"};
   }
-  const int armpit_y = (left_armpit + right_armpit) / 2;
+  int armpit_y = (left_armpit + right_armpit) / 2;
+  // Sanity: armpits below the top by a believable amount and the torso narrower than the
+  // whole width there. Otherwise (sleeves sewn along the body, wraps) use proportions: the
+  // armpit at 30 % of the height, the torso as wide as the garment at mid-height.
+  {
+    int l = 0, r = 0;
+    const int mid = static_cast<int>(top + 0.45 * body_height);
+    const double full = run_at(mask, mid, cx, l, r) ? r - l : ref_width;
+    const double torso = right_seam.at(armpit_y) - left_seam.at(armpit_y);
+    const bool believable = armpit_y > top + 0.12 * body_height && armpit_y < top + 0.55 * body_height &&
+                            torso > 0.35 * full && torso < 1.3 * full;
+    if (!believable) {
+      armpit_y = static_cast<int>(top + 0.3 * body_height);
+      left_seam = {0, cx - 0.5 * full};
+      right_seam = {0, cx + 0.5 * full};
+      seams = {"garment_sides", 0.3, true, "armpits from proportions (no clean seam)"};
+    }
+  }
   g.detectors.push_back(seams);
   const double half_armpit = (right_seam.at(armpit_y) - left_seam.at(armpit_y)) / 2;
   const double half_shoulder = 1.06 * half_armpit;

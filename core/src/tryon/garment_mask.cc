@@ -37,7 +37,7 @@ cv::Mat segment_garment(const cv::Mat& bgr, DetectorReport& report) {
   cv::Mat source = bgr;
   if (!flat) cv::GaussianBlur(bgr, source, cv::Size(5, 5), 1.2);  // JPEG noise would stop a 2-level flood
   const int flags = 8 | cv::FLOODFILL_MASK_ONLY | (255 << 8) | (flat ? cv::FLOODFILL_FIXED_RANGE : 0);
-  const cv::Scalar tol = flat ? cv::Scalar(2, 2, 2) : cv::Scalar(2, 2, 2);
+  const cv::Scalar tol(2, 2, 2);
   for (const cv::Point& p : seeds) {
     if (filled.at<uchar>(p.y + 1, p.x + 1)) continue;
     cv::floodFill(source, filled, p, cv::Scalar(), nullptr, tol, tol, flags);
@@ -67,6 +67,14 @@ cv::Mat segment_garment(const cv::Mat& bgr, DetectorReport& report) {
   if (area < w * h / 30) throw TryOnError("no garment found in the garment photo (nothing stands out of the background)");
   if (area > w * h * 9 / 10) {
     throw TryOnError("no garment found in the garment photo (no plain background around it: a product shot is needed)");
+  }
+  {
+    // A garment cut by three or four photo edges is background read as garment.
+    const cv::Rect box = cv::boundingRect(mask);
+    const int edges = (box.x <= 1) + (box.y <= 1) + (box.br().x >= w - 1) + (box.br().y >= h - 1);
+    if (edges >= 3) {
+      throw TryOnError("no garment found in the garment photo (its background cannot be told from the garment)");
+    }
   }
   fill_small_holes(mask, area / 200);
   const double border_share = double(cv::countNonZero(background)) / (w * h - area + 1);

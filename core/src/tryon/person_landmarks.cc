@@ -189,21 +189,27 @@ void find_person_landmarks(PersonAnalysis& a, const RegionResult& regions, const
   a.detectors.push_back({"legs", legs ? 0.7 : 0.3, !legs,
                          legs ? "leg runs below the crotch" : "proportions from the face (legs not separated)"});
 
-  // What the old top covers: sleeves down the arms, neckline below the shoulder line.
+  // What the old top covers: sleeves down the arms (rows, from the shoulders on, with top
+  // fabric clearly outside the torso sides; the run stops at the first row without — a
+  // flared hem further down is not a sleeve), neckline below the shoulder line.
   {
     const double sw = shoulder_r - shoulder_l;
     double lowest = 0;
-    int sleeve_pixels = 0;
+    int misses = 0;
     for (int y = sy; y < std::min<int>(labels.rows, static_cast<int>(hem_y)); ++y) {
       const uchar* row = labels.ptr<uchar>(y);
-      const double l = std::min(ls.at(y), shoulder_l + 0.15 * sw), r = std::max(rs.at(y), shoulder_r - 0.15 * sw);
-      for (int x = 0; x < labels.cols; ++x) {
-        if (row[x] != kTop || (x > l - 0.03 * sw && x < r + 0.03 * sw)) continue;
-        ++sleeve_pixels;
-        lowest = std::max(lowest, double(y) - shoulder_y);
+      const double l = std::min(ls.at(y), shoulder_l + 0.15 * sw) - 0.06 * sw;
+      const double r = std::max(rs.at(y), shoulder_r - 0.15 * sw) + 0.06 * sw;
+      int outside = 0;
+      for (int x = 0; x < labels.cols; ++x) outside += row[x] == kTop && (x < l || x > r);
+      if (outside >= std::max(2.0, 0.03 * sw)) {
+        lowest = y - shoulder_y;
+        misses = 0;
+      } else if (++misses > std::max(3.0, 0.03 * sw)) {
+        break;
       }
     }
-    a.old_sleeve_extent = sleeve_pixels > 0.02 * sw * sw ? lowest / sw : 0.0;
+    a.old_sleeve_extent = lowest / sw;
     int neckline = -1;
     for (int y = static_cast<int>(chin); y < static_cast<int>(hem_y); ++y) {
       if (labels.at<uchar>(y, static_cast<int>(cx)) == kTop) {
