@@ -22,12 +22,26 @@ bool skin_toned(const cv::Mat& bgr, const cv::Rect& box) {
 
 FaceDetector::FaceDetector(const std::filesystem::path& cascade_dir) {
   for (auto [cascade, file] : {std::pair{&alt2_, "haarcascade_frontalface_alt2.xml"},
-                               std::pair{&default_, "haarcascade_frontalface_default.xml"}}) {
+                               std::pair{&default_, "haarcascade_frontalface_default.xml"},
+                               std::pair{&eye_, "haarcascade_eye.xml"}}) {
     const auto path = cascade_dir / file;
     if (!std::filesystem::exists(path) || !cascade->load(path.string())) {
       throw TryOnError("cannot load the face cascade " + path.string() + " (Debian package opencv-data)");
     }
   }
+}
+
+bool FaceDetector::has_eye(const cv::Mat& bgr, const cv::Rect& box) {
+  const cv::Rect upper = cv::Rect(box.x, box.y, box.width, std::max(1, box.height * 6 / 10)) & cv::Rect(0, 0, bgr.cols, bgr.rows);
+  if (upper.area() == 0) return false;
+  cv::Mat gray;
+  cv::cvtColor(bgr(upper), gray, cv::COLOR_BGR2GRAY);
+  cv::equalizeHist(gray, gray);
+  std::vector<cv::Rect> eyes;
+  std::lock_guard lock(mu_);
+  const int min_side = std::max(6, box.width / 10);
+  eye_.detectMultiScale(gray, eyes, 1.1, 3, 0, cv::Size(min_side, min_side), cv::Size(box.width / 2, box.width / 2));
+  return !eyes.empty();
 }
 
 std::optional<FaceFinding> FaceDetector::find(const cv::Mat& bgr) {

@@ -31,11 +31,14 @@ class FaceDetector {
 
   // The most plausible face (largest, in the upper 60 % of the photo), or nullopt.
   std::optional<FaceFinding> find(const cv::Mat& bgr);
+  // Whether an eye shows in the upper part of `box` (a fallback head must have one).
+  bool has_eye(const cv::Mat& bgr, const cv::Rect& box);
 
  private:
   std::mutex mu_;
   cv::CascadeClassifier alt2_;
   cv::CascadeClassifier default_;
+  cv::CascadeClassifier eye_;
 };
 
 }  // namespace tierscope::tryon::internal

@@ -21,7 +21,7 @@ GarmentAnalysis analyse_garment(const cv::Mat& photo, Category category) {
   const cv::Mat mask = segment_garment(small, mask_report);
   g.detectors.push_back(mask_report);
   find_garment_landmarks(g, mask);
-  if (category == Category::kDresses && g.length < 1.3) {
+  if (category == Category::kDresses && g.length < 1.8) {
     throw TryOnError("the garment photo shows a top (length " + std::to_string(g.length).substr(0, 4) +
                      " shoulder widths), not a dress");
   }

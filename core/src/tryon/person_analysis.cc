@@ -17,7 +17,8 @@ namespace {
 
 // The head as the largest skin-coloured blob in the top of the silhouette, when no
 // cascade fires (a turned or covered face). Analysis pixels.
-std::optional<cv::Rect> skin_blob_head(const cv::Mat& bgr, const cv::Mat& silhouette) {
+std::optional<cv::Rect> skin_blob_head(const cv::Mat& photo, double scale, const cv::Mat& bgr, const cv::Mat& silhouette,
+                                       FaceDetector& faces) {
   const cv::Rect body = cv::boundingRect(silhouette);
   if (body.area() == 0) return std::nullopt;
   cv::Mat ycrcb;
@@ -29,9 +30,16 @@ std::optional<cv::Rect> skin_blob_head(const cv::Mat& bgr, const cv::Mat& silhou
   cv::Mat head = largest_component(skin);
   const cv::Rect box = cv::boundingRect(head);
   if (box.area() < body.width * body.width / 100 || box.width < 8) return std::nullopt;
+  // A head starts near the top of the figure; a neck under a covered head does not.
+  if (box.y > body.y + body.height * 12 / 100) return std::nullopt;
   const double aspect = double(box.height) / box.width;
   if (aspect < 0.6 || aspect > 2.2) return std::nullopt;
-  return cv::Rect(box.x, box.y, box.width, std::min(box.height, box.width * 13 / 10));
+  const cv::Rect head_box(box.x, box.y, box.width, std::min(box.height, box.width * 13 / 10));
+  // A face has eyes; a covered head, a hood or the back of a head does not.
+  const cv::Rect full(cvRound(head_box.x / scale), cvRound(head_box.y / scale), cvRound(head_box.width / scale),
+                      cvRound(head_box.height / scale));
+  if (!faces.has_eye(photo, full)) return std::nullopt;
+  return head_box;
 }
 
 cv::Vec3f dominant_colour(const cv::Mat& lab, const cv::Mat& mask, double* share) {
@@ -75,12 +83,12 @@ PersonAnalysis analyse_person(const cv::Mat& photo, Category category, FaceDetec
                           cvRound(face->box.height * a.scale));
     a.detectors.push_back({"face", face->confidence, false, face->method});
   } else {
-    const auto head = skin_blob_head(small, sil.mask);
+    const auto head = skin_blob_head(photo, a.scale, small, sil.mask, faces);
     if (!head) throw TryOnError("no face found in the person photo (a front-facing person is needed)");
     face_small = *head;
     a.face = cv::Rect(cvRound(head->x / a.scale), cvRound(head->y / a.scale), cvRound(head->width / a.scale),
                       cvRound(head->height / a.scale));
-    a.detectors.push_back({"face", 0.3, true, "skin-coloured blob at the top of the silhouette"});
+    a.detectors.push_back({"face", 0.3, true, "skin-coloured blob with an eye at the top of the silhouette"});
   }
   face_small &= cv::Rect(0, 0, small.cols, small.rows);
   if (face_small.area() == 0) throw TryOnError("no face found in the person photo");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <tuple>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -169,23 +170,21 @@ struct TryOnPipeline::Impl {
     }
   }
 
-  // A cached analysis through the tiered cache (single flight: identical photos asked
-  // for at once are analysed once). `computed` tells whether this call ran it.
+  // A cached analysis: from L1/L2 when there, else computed here. Stored only once the
+  // whole request has succeeded (see `pending`), so a bad photo in a pair leaves nothing
+  // behind, not even the other photo's analysis.
   Value cached_stage(const std::string& ns, const std::string& key, bool use_cache, bool& computed,
-                     std::function<std::string()> compute) {
-    if (!use_cache) {
-      computed = true;
-      return make_value(compute());
+                     std::vector<std::tuple<std::string, std::string, Value>>& pending,
+                     const std::function<std::string()>& compute) {
+    if (use_cache) {
+      if (Value hit = cache.peek(ns, key)) {
+        computed = false;
+        return hit;
+      }
     }
-    auto ran = std::make_shared<std::atomic<bool>>(false);
-    auto loader = make_compute_loader(
-        [ran, compute = std::move(compute)](std::string_view) {
-          ran->store(true);
-          return make_value(compute());
-        },
-        "try-on stage");
-    Value v = cache.get(ns, key, loader);
-    computed = ran->load();
+    computed = true;
+    Value v = make_value(compute());
+    if (use_cache) pending.emplace_back(ns, key, v);
     return v;
   }
 
@@ -236,13 +235,14 @@ struct TryOnPipeline::Impl {
       }
     }
 
+    std::vector<std::tuple<std::string, std::string, Value>> pending;
     // Person analysis, per photo and category.
     auto stage_start = Clock::now();
     bool person_computed = false;
     const std::string person_key = std::string(kPipelineVersion) + ":" + category_name(category) + ":" + person_digest +
                                    (opt.use_grabcut ? ":gc" : ":bg") + ":s" + size_tag;
     FaceDetector& face_detector = faces;
-    Value person_value = cached_stage(person_namespace(category), person_key, opt.use_cache, person_computed,
+    Value person_value = cached_stage(person_namespace(category), person_key, opt.use_cache, person_computed, pending,
                                       [person_photo, category, &face_detector, grabcut = opt.use_grabcut] {
                                         return serialize(analyse_person(*person_photo, category, face_detector, grabcut));
                                       });
@@ -253,7 +253,7 @@ struct TryOnPipeline::Impl {
     stage_start = Clock::now();
     bool garment_computed = false;
     const std::string garment_key = std::string(kPipelineVersion) + ":" + category_name(category) + ":" + garment_digest + ":s" + size_tag;
-    Value garment_value = cached_stage("garment", garment_key, opt.use_cache, garment_computed, [garment_photo, category] {
+    Value garment_value = cached_stage("garment", garment_key, opt.use_cache, garment_computed, pending, [garment_photo, category] {
       return serialize(analyse_garment(*garment_photo, category));
     });
     const GarmentAnalysis garment = deserialize_garment(*garment_value);
@@ -294,7 +294,10 @@ struct TryOnPipeline::Impl {
     result.torso_covered = comp.torso_covered;
     result.face_unchanged = comp.face_unchanged;
     result.total_ms = ms_since(start);
-    if (opt.use_cache) cache.put(options.composite_namespace, composite_key, make_value(pack_result(result)));
+    if (opt.use_cache) {
+      for (auto& [ns, key, value] : pending) cache.put(ns, key, value);
+      cache.put(options.composite_namespace, composite_key, make_value(pack_result(result)));
+    }
     if (options.logger) {
       options.logger->info("try-on {} {}: {} in {:.0f} ms (person {}, garment {})", category_name(category),
                            verdict_name(result.verdict), result.category_source, result.total_ms,
