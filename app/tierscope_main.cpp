@@ -17,6 +17,7 @@
 #include "dashboard_widget.h"
 #include "headless_runner.h"
 #include "main_window.h"
+#include "tryon_widget.h"
 #include "tierscope/inference/inference_stack.h"
 #include "tierscope/tryon/tryon_pipeline.h"
 #include "tierscope/base/version.h"
@@ -37,18 +38,28 @@ std::shared_ptr<spdlog::logger> makeLogger(const QString& level) {
   return logger;
 }
 
-// Saves a PNG of the window once the hit-rate chart has a few points, then quits.
-void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, spdlog::logger& log) {
+// Saves a PNG of the window once the tab shown has something to show — chart points on
+// the dashboard, the answer asked for at start on the classification and try-on tabs —
+// then quits.
+void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, bool tab_work_requested, spdlog::logger& log) {
   auto* poll = new QTimer(&window);
   auto* deadline = new QElapsedTimer;
   deadline->start();
-  QObject::connect(poll, &QTimer::timeout, &window, [&window, path, poll, deadline, &log] {
+  QObject::connect(poll, &QTimer::timeout, &window, [&window, path, poll, deadline, tab_work_requested, &log] {
     constexpr int kPointsWanted = 4;
-    constexpr qint64 kGiveUpMs = 30'000;
-    auto* tab = window.classification();
-    const bool classification_ready = !tab || window.tabs()->currentWidget() != tab ||
-                                      (tab->resultsShown() > 0 || (tab->tableModel()->rowCount() > 0 && !tab->folderRunning()));
-    if (window.dashboard()->hitRateSeries()->count() >= kPointsWanted && classification_ready) {
+    constexpr qint64 kGiveUpMs = 60'000;
+    QWidget* current = window.tabs()->currentWidget();
+    bool ready = false;
+    if (current == window.dashboard()) {
+      ready = window.dashboard()->hitRateSeries()->count() >= kPointsWanted;
+    } else if (auto* tab = window.classification(); tab && current == tab) {
+      ready = !tab_work_requested || tab->resultsShown() > 0 || (tab->tableModel()->rowCount() > 0 && !tab->folderRunning());
+    } else if (auto* tryon = window.tryOn(); tryon && current == tryon) {
+      ready = !tab_work_requested || (tryon->resultsShown() > 0 && !tryon->busy());
+    } else {
+      ready = true;
+    }
+    if (ready) {
       poll->stop();
       delete deadline;
       const bool saved = window.grab().save(path, "PNG");
@@ -61,7 +72,7 @@ void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, 
     } else if (deadline->elapsed() > kGiveUpMs) {
       poll->stop();
       delete deadline;
-      log.error("no chart data after {} s; screenshot not taken", kGiveUpMs / 1000);
+      log.error("the tab shown had nothing to show after {} s; screenshot not taken", kGiveUpMs / 1000);
       QCoreApplication::exit(1);
     }
   });
@@ -133,9 +144,11 @@ int main(int argc, char** argv) {
 
     tierscope::ui::MainWindow window(engine);
     window.show();
+    bool tab_work_requested = false;
     if (window.classification()) {
       if (settings.open_tab == "classification") window.tabs()->setCurrentWidget(window.classification());
       if (!settings.classify_path.isEmpty()) {
+        tab_work_requested |= settings.open_tab == "classification";
         if (QFileInfo(settings.classify_path).isDir()) {
           window.classification()->classifyFolder(settings.classify_path);
         } else {
@@ -143,8 +156,20 @@ int main(int argc, char** argv) {
         }
       }
     }
+    if (auto* tryon = window.tryOn()) {
+      if (settings.open_tab == "tryon") window.tabs()->setCurrentWidget(tryon);
+      if (!settings.tryon_pair.isEmpty()) {
+        tab_work_requested |= settings.open_tab == "tryon";
+        if (settings.tryon_pair == "demo") {
+          tryon->useDemo(1);
+        } else {
+          const QStringList paths = settings.tryon_pair.split(',');
+          if (tryon->setPersonFile(paths[0]) && tryon->setGarmentFile(paths[1])) tryon->run();
+        }
+      }
+    }
     if (workload) workload->start();
-    if (!settings.screenshot_path.isEmpty()) scheduleScreenshot(window, settings.screenshot_path, *log);
+    if (!settings.screenshot_path.isEmpty()) scheduleScreenshot(window, settings.screenshot_path, tab_work_requested, *log);
     if (settings.duration_seconds > 0) {
       QTimer::singleShot(static_cast<int>(settings.duration_seconds * 1000), app.get(), &QCoreApplication::quit);
     }

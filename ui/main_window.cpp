@@ -6,6 +6,7 @@
 #include "classification_widget.h"
 #include "dashboard_widget.h"
 #include "engine_worker.h"
+#include "tryon_widget.h"
 
 namespace tierscope::ui {
 
@@ -24,6 +25,10 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
   if (classifier) {
     classification_ = new ClassificationWidget(*classifier);
     tabs_->addTab(classification_, tr("Classification"));
+  }
+  if (engine.tryon()) {
+    tryon_ = new TryOnWidget(*engine.tryon());
+    tabs_->addTab(tryon_, tr("Try-on"));
   }
   setCentralWidget(tabs_);
 

@@ -15,6 +15,7 @@ class QTabWidget;
 namespace tierscope::ui {
 
 class ClassificationWidget;
+class TryOnWidget;
 class DashboardWidget;
 class EngineWorker;
 
@@ -29,6 +30,7 @@ class MainWindow : public QMainWindow {
 
   DashboardWidget* dashboard() const { return dashboard_; }
   ClassificationWidget* classification() const { return classification_; }
+  TryOnWidget* tryOn() const { return tryon_; }
   QTabWidget* tabs() const { return tabs_; }
 
  private:
@@ -37,6 +39,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   DashboardWidget* dashboard_;
   ClassificationWidget* classification_ = nullptr;
+  TryOnWidget* tryon_ = nullptr;
 };
 
 // Registers the value types that cross threads in queued signals. Idempotent.
