@@ -13,7 +13,8 @@ std::string fixed2(double v) {
 
 }  // namespace
 
-Compatibility judge(const PersonAnalysis& p, const GarmentAnalysis& g, const WarpedGarment& w, Category category) {
+Compatibility judge(const PersonAnalysis& p, const GarmentAnalysis& g, const WarpedGarment& w, Category category,
+                    double outside_silhouette) {
   Compatibility c;
   const double tolerance = 0.06;  // of the shoulder width
   if (category != Category::kLowerBody) {
@@ -42,6 +43,14 @@ Compatibility judge(const PersonAnalysis& p, const GarmentAnalysis& g, const War
     }
   }
   if (!p.upright || !p.frontal) c.reasons.push_back("pose: " + p.pose_note);
+  for (const auto& d : g.detectors) {
+    if (d.name == "garment_shoulders" && d.fell_back) c.reasons.push_back("the garment's shoulders were not found: " + d.method);
+  }
+  // Skirts and trouser legs may stand away from the body; tops should sit on it.
+  if (category == Category::kUpperBody && outside_silhouette > 0.15) {
+    c.reasons.push_back(std::to_string(static_cast<int>(100 * outside_silhouette + 0.5)) +
+                        " % of the warped garment fell outside the person (its outline did not fit the pose)");
+  }
   for (const auto& d : p.detectors) {
     if (d.name == "face" && d.fell_back) c.reasons.push_back("the face was not found by the cascade (head turned or covered)");
   }

@@ -19,6 +19,8 @@ struct Compatibility {
   std::vector<std::string> reasons;
 };
 
-Compatibility judge(const PersonAnalysis& p, const GarmentAnalysis& g, const WarpedGarment& w, Category category);
+// `outside_silhouette`: the share of the warped garment that fell outside the person.
+Compatibility judge(const PersonAnalysis& p, const GarmentAnalysis& g, const WarpedGarment& w, Category category,
+                    double outside_silhouette);
 
 }  // namespace tierscope::tryon::internal

@@ -49,8 +49,23 @@ bool looks_like_trousers(const cv::Mat& mask, int cx, const cv::Rect& box) {
   return rows > 0 && split_rows > rows * 7 / 10 && box.height > box.width;
 }
 
-void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& box, int cx) {
+void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& outline_box, int cx) {
   const double s = g.scale;
+  // The body ends where the centre column leaves the garment (gaps of a few rows allowed):
+  // straps or ties hanging lower must not stretch the rows the widths are measured on.
+  cv::Rect box = outline_box;
+  {
+    int last = -1, gap = 0;
+    for (int y = outline_box.y; y < outline_box.br().y; ++y) {
+      if (mask.at<uchar>(y, cx)) {
+        last = y;
+        gap = 0;
+      } else if (last >= 0 && ++gap > std::max(3, outline_box.height / 50)) {
+        break;
+      }
+    }
+    if (last > outline_box.y + outline_box.height / 3) box.height = last - box.y + 1;
+  }
   auto P = [s](double x, double y) { return cv::Point2d(x / s, y / s); };
   // Body run per row.
   std::vector<int> bl(mask.rows, -1), br(mask.rows, -1);
@@ -61,7 +76,6 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
       br[y] = r;
     }
   }
-  const int ref_y = box.y + box.height * 7 / 10;
   double ref_width = 0;
   {
     std::vector<double> widths;
@@ -70,7 +84,6 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
     ref_width = median(widths);
   }
   if (ref_width < 8) throw TryOnError("no garment body found in the garment photo");
-  (void)ref_y;
   int hem = -1;
   for (int y = box.y + box.height - 1; y > box.y + box.height / 3; --y) {
     if (bl[y] >= 0 && br[y] - bl[y] >= 0.6 * ref_width) {
@@ -164,8 +177,27 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
       if (mask.at<uchar>(y, x)) return y;
     return top;
   };
-  const cv::Point2d ls(cx - half_shoulder, top_at(static_cast<int>(cx - half_shoulder)));
-  const cv::Point2d rs(cx + half_shoulder, top_at(static_cast<int>(cx + half_shoulder)));
+  // The shoulder is where the garment's top edge is, 1.06x the armpit half-width out — or,
+  // for straps and narrow shoulders, the outermost column whose top is still well above
+  // the armpits (else the "shoulder" would slide down the side seam).
+  bool shoulders_found = true;
+  auto shoulder_at = [&](int direction) {
+    const double limit = armpit_y - 0.25 * (armpit_y - top);
+    for (double d = half_shoulder; d > 0.15 * half_shoulder; d -= 1) {
+      const int x = static_cast<int>(cx + direction * d);
+      const int y = top_at(x);
+      if (y < limit) return cv::Point2d(x, y);
+    }
+    // Wide-set straps: the top of the garment further out than the seams suggest.
+    for (double d = half_shoulder; d < 1.6 * half_shoulder; d += 1) {
+      const int x = static_cast<int>(cx + direction * d);
+      const int y = top_at(x);
+      if (y < top + 0.15 * body_height) return cv::Point2d(x, y);
+    }
+    shoulders_found = false;
+    return cv::Point2d(cx + direction * half_armpit, std::max<double>(top, armpit_y - 0.2 * body_height));
+  };
+  const cv::Point2d ls = shoulder_at(-1), rs = shoulder_at(1);
   const double shoulder_y = (ls.y + rs.y) / 2;
   const cv::Point2d la(left_seam.at(armpit_y), armpit_y), ra(right_seam.at(armpit_y), armpit_y);
   // Neckline: the centre column's first garment row; collar corners the highest rows near it.
@@ -192,10 +224,8 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
     for (int x = 0; x < mask.cols; ++x) {
       if (!m[x]) continue;
       const cv::Point2d q(x, y);
-      if (y > hem + 2 && x >= left_seam.at(y) - 0.05 * ref_width && x <= right_seam.at(y) + 0.05 * ref_width) {
-        p[x] = kOtherPart;
-      } else if (x < cx && y > shoulder_y - 0.02 * body_height && side_of(ls, la, q) > 0 &&
-                 (y <= armpit_y || x < left_seam.at(y) - 0.05 * ref_width)) {
+      if (x < cx && y > shoulder_y - 0.02 * body_height && side_of(ls, la, q) > 0 &&
+          (y <= armpit_y || x < left_seam.at(y) - 0.05 * ref_width)) {
         p[x] = kLeftSleeve;
         left_sleeve_px.emplace_back(x, y);
         left_reach = std::max(left_reach, cv::norm(q - ls));
@@ -204,13 +234,15 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
         p[x] = kRightSleeve;
         right_sleeve_px.emplace_back(x, y);
         right_reach = std::max(right_reach, cv::norm(q - rs));
+      } else if (y > hem + 2) {
+        p[x] = kOtherPart;  // below the hem and not a sleeve: ties, straps, a bodysuit's base
       } else {
         p[x] = kBody;
       }
     }
   }
   // Tiny "sleeves" are the shoulder seam's bulge: body.
-  const double shoulder_width = 2 * half_shoulder;
+  const double shoulder_width = std::max(1.0, rs.x - ls.x);
   const double min_sleeve_area = 0.02 * shoulder_width * shoulder_width;
   auto cuff_of = [](const std::vector<cv::Point>& px, cv::Point2d from, double reach) {
     cv::Point2d sum(0, 0);
@@ -223,6 +255,16 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
     }
     return n ? sum / n : from;
   };
+  // A "sleeve" much narrower than long is a strap or a tie: it does not follow an arm.
+  auto is_strap = [&](size_t area, double reach) { return reach > 0.3 * shoulder_width && area < 0.12 * reach * shoulder_width; };
+  if (is_strap(left_sleeve_px.size(), left_reach)) {
+    parts.setTo(kOtherPart, parts == kLeftSleeve);
+    left_sleeve_px.clear();
+  }
+  if (is_strap(right_sleeve_px.size(), right_reach)) {
+    parts.setTo(kOtherPart, parts == kRightSleeve);
+    right_sleeve_px.clear();
+  }
   bool left_sleeve = left_sleeve_px.size() > min_sleeve_area, right_sleeve = right_sleeve_px.size() > min_sleeve_area;
   if (!left_sleeve) parts.setTo(kBody, parts == kLeftSleeve);
   if (!right_sleeve) parts.setTo(kBody, parts == kRightSleeve);
@@ -249,7 +291,15 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& bo
   g.sleeve_length = reach / shoulder_width;
   g.neckline_depth = (neck_front - shoulder_y) / shoulder_width;
   g.length = (hem - shoulder_y) / shoulder_width;
-  g.detectors.push_back({"garment_shoulders", seams.fell_back ? 0.5 : 0.8, seams.fell_back, "1.06 x the armpit half-width"});
+  if (!shoulders_found) {
+    throw TryOnError("garment photo: no shoulder line found above the armpits (an unusual cut): the geometric try-on "
+                     "cannot place it");
+  }
+  if (shoulders_found) {
+    g.detectors.push_back({"garment_shoulders", seams.fell_back ? 0.5 : 0.8, seams.fell_back, "1.06 x the armpit half-width"});
+  } else {
+    g.detectors.push_back({"garment_shoulders", 0.2, true, "no shoulder line above the armpits (straps or an unusual cut)"});
+  }
   g.detectors.push_back({"sleeves", 0.7, false,
                          (left_sleeve || right_sleeve) ? "outside the shoulder-armpit lines" : "none (sleeveless)"});
 }

@@ -36,13 +36,22 @@ cv::Mat segment_garment(const cv::Mat& bgr, DetectorReport& report) {
   const bool flat = near >= levels.size() * 8 / 10;
   cv::Mat source = bgr;
   if (!flat) cv::GaussianBlur(bgr, source, cv::Size(5, 5), 1.2);  // JPEG noise would stop a 2-level flood
+  // The outline as a barrier: a white garment on a light grey differs by a few levels,
+  // which a colour tolerance alone lets through at soft edges; the edge detector sees them.
+  {
+    cv::Mat gray, edges;
+    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+    cv::GaussianBlur(gray, gray, cv::Size(3, 3), 0.8);
+    cv::Canny(gray, edges, 10, 24, 3, true);
+    filled(cv::Rect(1, 1, w, h)).setTo(1, edges);
+  }
   const int flags = 8 | cv::FLOODFILL_MASK_ONLY | (255 << 8) | (flat ? cv::FLOODFILL_FIXED_RANGE : 0);
   const cv::Scalar tol(2, 2, 2);
   for (const cv::Point& p : seeds) {
     if (filled.at<uchar>(p.y + 1, p.x + 1)) continue;
     cv::floodFill(source, filled, p, cv::Scalar(), nullptr, tol, tol, flags);
   }
-  cv::Mat background = filled(cv::Rect(1, 1, w, h)).clone();
+  cv::Mat background = filled(cv::Rect(1, 1, w, h)) == 255;
 
   // Halo: up to 4 analysis pixels (8 at full size) into pixels still close to the
   // background colour next to them.

@@ -271,7 +271,7 @@ struct TryOnPipeline::Impl {
     result.stages.insert(result.stages.begin(), {"decode", decode_ms, false});
     if (category_ms > 0.5) result.stages.insert(result.stages.begin() + 1, {"category", category_ms, false});
 
-    const Compatibility verdict = judge(person, garment, warped, category);
+    const Compatibility verdict = judge(person, garment, warped, category, comp.outside_silhouette);
     result.width = person_photo->cols;
     result.height = person_photo->rows;
     result.verdict = verdict.verdict;
