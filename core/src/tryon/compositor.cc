@@ -76,23 +76,27 @@ CompositeResult composite(const cv::Mat& photo, const PersonAnalysis& p, const W
   const cv::Mat old = category == Category::kLowerBody ? (labels == kLower)
                       : category == Category::kDresses ? ((labels == kTop) | (labels == kLower))
                                                        : (labels == kTop);
-  cv::Mat lab;
-  photo.convertTo(lab, CV_32FC3, 1.0 / 255);
+  // Worked out at analysis size (the shading is smooth by construction) and scaled up.
+  cv::Mat small_photo, lab;
+  cv::resize(photo, small_photo, p.regions.size(), 0, 0, cv::INTER_AREA);
+  small_photo.convertTo(lab, CV_32FC3, 1.0 / 255);
   cv::cvtColor(lab, lab, cv::COLOR_BGR2Lab);
+  cv::Mat small_old;
+  cv::resize(old, small_old, p.regions.size(), 0, 0, cv::INTER_NEAREST);
   const float dominant_l = std::max(1.0f, p.top_dominant_lab[0]);
-  cv::Mat ratio(size, CV_32F, cv::Scalar(0)), weight(size, CV_32F, cv::Scalar(0));
-  for (int y = 0; y < size.height; ++y) {
+  cv::Mat ratio(lab.size(), CV_32F, cv::Scalar(0)), weight(lab.size(), CV_32F, cv::Scalar(0));
+  for (int y = 0; y < lab.rows; ++y) {
     const auto* px = lab.ptr<cv::Vec3f>(y);
-    const uchar* o = old.ptr<uchar>(y);
+    const uchar* o = small_old.ptr<uchar>(y);
     float* r = ratio.ptr<float>(y);
     float* wt = weight.ptr<float>(y);
-    for (int x = 0; x < size.width; ++x) {
+    for (int x = 0; x < lab.cols; ++x) {
       if (!o[x] || lab_distance(px[x], p.top_dominant_lab) > 18) continue;
       r[x] = px[x][0] / dominant_l;
       wt[x] = 1;
     }
   }
-  const double sigma = std::max(2.0, 0.015 * p.shoulder_width);
+  const double sigma = std::max(1.0, 0.015 * p.shoulder_width * p.scale);
   cv::GaussianBlur(ratio, ratio, cv::Size(0, 0), sigma);
   cv::GaussianBlur(weight, weight, cv::Size(0, 0), sigma);
   double strength = 1.0;
@@ -100,16 +104,17 @@ CompositeResult composite(const cv::Mat& photo, const PersonAnalysis& p, const W
     strength = dominant_l / 25.0;
     out.warnings.push_back("the old garment is dark: little of its shading could be carried over");
   }
-  cv::Mat shading(size, CV_32F);
-  for (int y = 0; y < size.height; ++y) {
+  cv::Mat shading(lab.size(), CV_32F);
+  for (int y = 0; y < lab.rows; ++y) {
     const float* r = ratio.ptr<float>(y);
     const float* wt = weight.ptr<float>(y);
     float* sh = shading.ptr<float>(y);
-    for (int x = 0; x < size.width; ++x) {
+    for (int x = 0; x < lab.cols; ++x) {
       const float v = wt[x] > 0.05f ? r[x] / wt[x] : 1.0f;
       sh[x] = 1.0f + static_cast<float>(strength) * (std::clamp(v, 0.8f, 1.15f) - 1.0f);
     }
   }
+  cv::resize(shading, shading, size, 0, 0, cv::INTER_LINEAR);
 
   // Where the new garment covers less than the old one.
   cv::Mat base = photo.clone();

@@ -3,6 +3,7 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -132,7 +133,7 @@ struct TryOnPipeline::Impl {
   }
 
   // Category: forced, from the classifier, or from the garment's outline.
-  Category decide_category(const TryOnRequest& request, const cv::Mat& garment, TryOnResult& result) {
+  Category decide_category(const TryOnRequest& request, const std::function<const cv::Mat&()>& garment, TryOnResult& result) {
     if (request.category) {
       result.category_source = "forced";
       return *request.category;
@@ -158,7 +159,7 @@ struct TryOnPipeline::Impl {
     }
     // The outline: trousers have two legs, dresses are long.
     try {
-      const GarmentAnalysis g = analyse_garment(garment, Category::kUpperBody);
+      const GarmentAnalysis g = analyse_garment(garment(), Category::kUpperBody);
       result.category_source = "garment shape";
       return g.shape_category;
     } catch (const TryOnError& e) {
@@ -208,16 +209,24 @@ struct TryOnPipeline::Impl {
     const TryOnOptions& opt = request.options;
     if (request.person_image.empty()) throw TryOnError("person photo: empty");
     if (request.garment_image.empty()) throw TryOnError("garment photo: empty");
-    const auto decode_start = Clock::now();
-    auto person_photo = std::make_shared<cv::Mat>(decode_photo(request.person_image, options.limits, "person photo"));
-    auto garment_photo = std::make_shared<cv::Mat>(decode_photo(request.garment_image, options.limits, "garment photo"));
-    const double decode_ms = ms_since(decode_start);
+    // Photos are decoded only when needed: a composite served from the cache needs neither.
+    // (Its bytes decoded once before, so they are known to be good images.)
+    double decode_ms = 0;
+    std::shared_ptr<cv::Mat> person_photo, garment_photo;
+    auto decode_garment = [&]() -> const cv::Mat& {
+      if (!garment_photo) {
+        const auto t = Clock::now();
+        garment_photo = std::make_shared<cv::Mat>(decode_photo(request.garment_image, options.limits, "garment photo"));
+        decode_ms += ms_since(t);
+      }
+      return *garment_photo;
+    };
     const std::string person_digest = sha256_hex(request.person_image);
     const std::string garment_digest = sha256_hex(request.garment_image);
 
     TryOnResult result;
     const auto category_start = Clock::now();
-    const Category category = decide_category(request, *garment_photo, result);
+    const Category category = decide_category(request, decode_garment, result);
     result.category = category;
     const double category_ms = ms_since(category_start);
     const std::string size_tag = std::to_string(options.limits.max_image_size);
@@ -235,6 +244,12 @@ struct TryOnPipeline::Impl {
       }
     }
 
+    {
+      const auto t = Clock::now();
+      person_photo = std::make_shared<cv::Mat>(decode_photo(request.person_image, options.limits, "person photo"));
+      decode_ms += ms_since(t);
+      decode_garment();
+    }
     std::vector<std::tuple<std::string, std::string, Value>> pending;
     // Person analysis, per photo and category.
     auto stage_start = Clock::now();
