@@ -20,7 +20,8 @@ QString defaultL2Dir() {
 
 const QCommandLineOption kHeadless("headless", "Run without a window: print a live one-line summary each second.");
 const QCommandLineOption kDuration("duration", "Stop after <seconds> (default: run until closed).", "seconds", "0");
-const QCommandLineOption kScreenshot("screenshot", "Write a PNG of the main window once the charts have data, then exit.",
+const QCommandLineOption kWindowSize("window-size", "Size of the main window, e.g. 1600x1000 (default: 1200x760).", "WxH");
+const QCommandLineOption kScreenshot("screenshot", "Write a PNG of the main window once the tab shown has data, then exit.",
                                      "file");
 const QCommandLineOption kL1Entries("l1-entries", "L1 capacity in entries (0 = no entry limit).", "n", "5000");
 const QCommandLineOption kL1Mebibytes("l1-mb", "L1 memory budget in MiB (0 = no byte limit).", "mib", "64");
@@ -61,7 +62,7 @@ void addOptions(QCommandLineParser& parser) {
   parser.setApplicationDescription("Tierscope: tiered ML-inference cache engine and operator console.");
   parser.addHelpOption();
   parser.addVersionOption();
-  for (const auto& option : {kHeadless, kDuration, kScreenshot, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
+  for (const auto& option : {kHeadless, kDuration, kScreenshot, kWindowSize, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
                              kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
                              kNoWorkload, kProfile, kConfig, kNoClassifier, kNoTryOn, kTab, kClassify, kTryOn, kLogLevel}) {
     parser.addOption(option);
@@ -99,6 +100,15 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
   s.headless = parser.isSet(kHeadless);
   s.duration_seconds = duration;
   s.screenshot_path = parser.value(kScreenshot);
+  if (parser.isSet(kWindowSize)) {
+    const QStringList wh = parser.value(kWindowSize).split('x');
+    bool ok_w = false, ok_h = false;
+    if (wh.size() == 2) s.window_size = QSize(wh[0].toInt(&ok_w), wh[1].toInt(&ok_h));
+    if (!ok_w || !ok_h || s.window_size.width() < 640 || s.window_size.height() < 480 || s.window_size.width() > 8192 ||
+        s.window_size.height() > 8192) {
+      return QStringLiteral("--window-size: '%1' is not WxH between 640x480 and 8192x8192").arg(parser.value(kWindowSize));
+    }
+  }
   s.run_workload = !parser.isSet(kNoWorkload);
 
   try {

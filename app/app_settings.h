@@ -2,6 +2,7 @@
 // turned into engine and workload options.
 #pragma once
 
+#include <QSize>
 #include <QString>
 #include <QStringList>
 #include <memory>
@@ -19,6 +20,7 @@ struct AppSettings {
   bool headless = false;
   double duration_seconds = 0;  // 0 = until closed or interrupted
   QString screenshot_path;      // non-empty: write a PNG of the window, then exit
+  QSize window_size;            // invalid = the window's default
   QString log_level = "info";
   EngineOptions engine;
   WorkloadOptions workload;

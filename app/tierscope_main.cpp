@@ -48,13 +48,12 @@ void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, 
   QObject::connect(poll, &QTimer::timeout, &window, [&window, path, poll, deadline, tab_work_requested, &log] {
     constexpr int kPointsWanted = 4;
     constexpr qint64 kGiveUpMs = 60'000;
-    QWidget* current = window.tabs()->currentWidget();
     bool ready = false;
-    if (current == window.dashboard()) {
+    if (window.isTabShown(window.dashboard())) {
       ready = window.dashboard()->hitRateSeries()->count() >= kPointsWanted;
-    } else if (auto* tab = window.classification(); tab && current == tab) {
+    } else if (auto* tab = window.classification(); tab && window.isTabShown(tab)) {
       ready = !tab_work_requested || tab->resultsShown() > 0 || (tab->tableModel()->rowCount() > 0 && !tab->folderRunning());
-    } else if (auto* tryon = window.tryOn(); tryon && current == tryon) {
+    } else if (auto* tryon = window.tryOn(); tryon && window.isTabShown(tryon)) {
       ready = !tab_work_requested || (tryon->resultsShown() > 0 && !tryon->busy());
     } else {
       ready = true;
@@ -143,10 +142,11 @@ int main(int argc, char** argv) {
 
 
     tierscope::ui::MainWindow window(engine);
+    if (settings.window_size.isValid()) window.resize(settings.window_size);
     window.show();
     bool tab_work_requested = false;
     if (window.classification()) {
-      if (settings.open_tab == "classification") window.tabs()->setCurrentWidget(window.classification());
+      if (settings.open_tab == "classification") window.showTab(window.classification());
       if (!settings.classify_path.isEmpty()) {
         tab_work_requested |= settings.open_tab == "classification";
         if (QFileInfo(settings.classify_path).isDir()) {
@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
       }
     }
     if (auto* tryon = window.tryOn()) {
-      if (settings.open_tab == "tryon") window.tabs()->setCurrentWidget(tryon);
+      if (settings.open_tab == "tryon") window.showTab(tryon);
       if (!settings.tryon_pair.isEmpty()) {
         tab_work_requested |= settings.open_tab == "tryon";
         if (settings.tryon_pair == "demo") {

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -9,6 +10,20 @@
 #include "tryon_widget.h"
 
 namespace tierscope::ui {
+
+namespace {
+
+// A tab's content in a scroll area: below its minimum size the tab scrolls instead of
+// forcing the window to grow (or the layout to overlap).
+QScrollArea* scrollable(QWidget* content) {
+  auto* area = new QScrollArea;
+  area->setWidget(content);
+  area->setWidgetResizable(true);
+  area->setFrameShape(QFrame::NoFrame);
+  return area;
+}
+
+}  // namespace
 
 void registerMetaTypes() { qRegisterMetaType<EngineSample>("tierscope::ui::EngineSample"); }
 
@@ -21,14 +36,14 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
 
   tabs_ = new QTabWidget;
   dashboard_ = new DashboardWidget;
-  tabs_->addTab(dashboard_, tr("Dashboard"));
+  tabs_->addTab(scrollable(dashboard_), tr("Dashboard"));
   if (classifier) {
     classification_ = new ClassificationWidget(*classifier);
-    tabs_->addTab(classification_, tr("Classification"));
+    tabs_->addTab(scrollable(classification_), tr("Classification"));
   }
   if (engine.tryon()) {
     tryon_ = new TryOnWidget(*engine.tryon());
-    tabs_->addTab(tryon_, tr("Try-on"));
+    tabs_->addTab(scrollable(tryon_), tr("Try-on"));
   }
   setCentralWidget(tabs_);
 
@@ -52,6 +67,21 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
           [this](const QString& message) { statusBar()->showMessage(message, 10'000); }, Qt::QueuedConnection);
   worker_thread_.start();
 }
+
+int MainWindow::tabIndexOf(const QWidget* content) const {
+  for (int i = 0; i < tabs_->count(); ++i) {
+    auto* area = qobject_cast<QScrollArea*>(tabs_->widget(i));
+    if (area && area->widget() == content) return i;
+  }
+  return -1;
+}
+
+void MainWindow::showTab(QWidget* content) {
+  const int index = tabIndexOf(content);
+  if (index >= 0) tabs_->setCurrentIndex(index);
+}
+
+bool MainWindow::isTabShown(const QWidget* content) const { return content && tabIndexOf(content) == tabs_->currentIndex(); }
 
 MainWindow::~MainWindow() {
   worker_thread_.quit();

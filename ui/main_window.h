@@ -32,6 +32,11 @@ class MainWindow : public QMainWindow {
   ClassificationWidget* classification() const { return classification_; }
   TryOnWidget* tryOn() const { return tryon_; }
   QTabWidget* tabs() const { return tabs_; }
+  // Tabs sit in scroll areas (so the window works from 1024x600 up): these take the tab's
+  // content widget (dashboard(), classification(), tryOn()).
+  void showTab(QWidget* content);
+  bool isTabShown(const QWidget* content) const;
+  int tabIndexOf(const QWidget* content) const;
 
  private:
   QThread worker_thread_;

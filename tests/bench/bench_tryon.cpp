@@ -87,6 +87,9 @@ void composite_cached(benchmark::State& state, const Pair& pair) {
   engine.tryon()->run(r);
   for (auto _ : state) benchmark::DoNotOptimize(engine.tryon()->run(r).composite_png.size());
   state.SetItemsProcessed(state.iterations());
+  for (const auto& ns : engine.cache().snapshot().namespaces) {
+    if (ns.name == "tryon") state.counters["composite_entry_bytes"] = static_cast<double>(ns.l1.bytes);
+  }
 }
 
 void register_pair(const std::string& label, const Pair& pair) {

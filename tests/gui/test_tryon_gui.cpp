@@ -118,7 +118,7 @@ class TryOnGuiTest : public QObject {
     Engine engine(tryOnOnly());
     ui::MainWindow window(engine);
     QVERIFY(window.tryOn());
-    QCOMPARE(window.tabs()->tabText(window.tabs()->indexOf(window.tryOn())), QString("Try-on"));
+    QCOMPARE(window.tabs()->tabText(window.tabIndexOf(window.tryOn())), QString("Try-on"));
     EngineOptions none;
     Engine plain(none);
     ui::MainWindow without(plain);
