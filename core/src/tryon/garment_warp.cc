@@ -61,6 +61,109 @@ std::optional<cv::Point2d> arm_direction(const PersonAnalysis& p, cv::Point2d sh
   return sum / cv::norm(sum);
 }
 
+// The person's arm as a polyline from the shoulder down. The arm's outer edge is the
+// silhouette's edge on that side (hair excluded); its width comes from the rows where the
+// arm stands free of the body (or a fifth of the shoulder width when it never does); the
+// centre line runs half a width inside the edge. Ends where the edge jumps (the hand, or
+// the arm leaving the picture). Photo pixels.
+std::vector<cv::Point2d> arm_polyline(const PersonAnalysis& p, cv::Point2d shoulder, bool left, double max_length) {
+  const double s = p.scale;
+  const std::string armpit = left ? "left_armpit" : "right_armpit";
+  const double start = p.landmarks.count(armpit) ? p.landmarks.at(armpit).y : shoulder.y + 0.3 * p.shoulder_width;
+  const int y0 = static_cast<int>(start * s), y1 = p.regions.rows;
+  auto is_person = [](uchar l) { return l != kBackground && l != kHair; };
+  // Outer edge and, where the arm is free of the body, its width.
+  std::vector<double> edge(y1, -1);
+  std::vector<double> widths;
+  for (int y = y0; y < y1; ++y) {
+    const uchar* row = p.regions.ptr<uchar>(y);
+    const double side = (left ? p.left_side.at(y / s) : p.right_side.at(y / s)) * s;
+    int outer = -1;
+    if (left) {
+      for (int x = 0; x < p.regions.cols; ++x)
+        if (is_person(row[x])) { outer = x; break; }
+    } else {
+      for (int x = p.regions.cols - 1; x >= 0; --x)
+        if (is_person(row[x])) { outer = x; break; }
+    }
+    if (outer < 0) continue;
+    edge[y] = outer;
+    int inner = outer;
+    const int step = left ? 1 : -1;
+    while (inner + step >= 0 && inner + step < p.regions.cols && is_person(row[inner + step])) inner += step;
+    if (left ? inner < side - 2 : inner > side + 2) widths.push_back(std::abs(inner - outer) + 1);
+  }
+  double width = 0.2 * p.shoulder_width * s;
+  if (widths.size() > 5) {
+    std::nth_element(widths.begin(), widths.begin() + widths.size() / 2, widths.end());
+    width = std::clamp(widths[widths.size() / 2], 0.08 * p.shoulder_width * s, 0.35 * p.shoulder_width * s);
+  }
+  std::vector<cv::Point2d> pts{shoulder};
+  double length = 0, prev = -1;
+  for (int y = y0; y < y1; ++y) {
+    if (edge[y] < 0) break;
+    if (prev >= 0 && std::abs(edge[y] - prev) > 0.3 * width + 2) break;  // the hand, or the picture's edge
+    prev = edge[y];
+    const double centre = left ? edge[y] + width / 2 : edge[y] - width / 2;
+    const cv::Point2d q(centre / s, y / s);
+    length += cv::norm(q - pts.back());
+    pts.push_back(q);
+    if (length > max_length) break;
+  }
+  // Smooth the centres (edges jitter by a pixel or two).
+  std::vector<cv::Point2d> smooth = pts;
+  for (size_t i = 3; i + 3 < pts.size(); ++i) {
+    double sum = 0;
+    for (size_t k = i - 3; k <= i + 3; ++k) sum += pts[k].x;
+    smooth[i].x = sum / 7;
+  }
+  return smooth;
+}
+
+// The point at arc length `at` along a polyline and the unit tangent there; past the end
+// the line goes on straight.
+std::pair<cv::Point2d, cv::Point2d> along(const std::vector<cv::Point2d>& line, double at) {
+  double walked = 0;
+  for (size_t i = 1; i < line.size(); ++i) {
+    const cv::Point2d d = line[i] - line[i - 1];
+    const double n = cv::norm(d);
+    if (n < 1e-9) continue;
+    if (walked + n >= at || i + 1 == line.size()) {
+      const cv::Point2d tangent = d * (1.0 / n);
+      return {line[i - 1] + tangent * (at - walked), tangent};
+    }
+    walked += n;
+  }
+  return {line.back(), cv::Point2d(0, 1)};
+}
+
+double polyline_length(const std::vector<cv::Point2d>& line) {
+  double length = 0;
+  for (size_t i = 1; i < line.size(); ++i) length += cv::norm(line[i] - line[i - 1]);
+  return length;
+}
+
+// Half the sleeve's width near its cuff, across its axis, from the part map. Photo pixels.
+double sleeve_half_width(const GarmentAnalysis& g, uint8_t part, cv::Point2d shoulder, cv::Point2d cuff) {
+  const cv::Point2d axis = (cuff - shoulder) * (1.0 / std::max(1e-6, cv::norm(cuff - shoulder)));
+  const cv::Point2d across(-axis.y, axis.x);
+  const double length = cv::norm(cuff - shoulder);
+  double lo = 1e9, hi = -1e9;
+  for (int y = 0; y < g.parts.rows; ++y) {
+    const uchar* row = g.parts.ptr<uchar>(y);
+    for (int x = 0; x < g.parts.cols; ++x) {
+      if (row[x] != part) continue;
+      const cv::Point2d q = cv::Point2d(x, y) * (1.0 / g.scale) - shoulder;
+      const double t = q.dot(axis) / length;
+      if (t < 0.65 || t > 1.0) continue;
+      const double c = q.dot(across);
+      lo = std::min(lo, c);
+      hi = std::max(hi, c);
+    }
+  }
+  return hi > lo ? (hi - lo) / 2 : 0.2 * length;
+}
+
 // Draws one part: backward spline (person -> garment) inside the forward-mapped outline.
 void draw_part(const cv::Mat& garment_photo, const GarmentAnalysis& g, uint8_t part, const std::vector<cv::Point2d>& src,
                const std::vector<cv::Point2d>& dst, WarpedGarment& out) {
@@ -172,30 +275,58 @@ void warp_upper(const cv::Mat& photo, const GarmentAnalysis& g, const PersonAnal
     const cv::Point2d gs = G.at(side + "_shoulder"), ga = G.at(side + "_armpit"), gc = G.at(side + "_cuff");
     const cv::Point2d ts = L.at(side + "_shoulder"), ta = left ? left_armpit : right_armpit;
     std::vector<cv::Point2d> s2 = {gs, ga}, d2 = {ts, ta};
-    // Cuff edges: across the sleeve axis, half the shoulder-armpit distance each way.
+    // The sleeve's axis and its width near the cuff (measured on the part map).
     const cv::Point2d axis = (gc - gs) * (1.0 / std::max(1e-6, cv::norm(gc - gs)));
     const cv::Point2d across(-axis.y, axis.x);
-    const double half = 0.45 * cv::norm(ga - gs);
-    const std::vector<cv::Point2d> sleeve_pts = {gc, gc + across * half, gc - across * half, (gs + gc) * 0.5 + across * half,
-                                                 (gs + gc) * 0.5 - across * half};
-    double turn = 0;
-    const cv::Point2d tc = T(gc);
-    if (auto arm = arm_direction(p, ts, left, 1.3 * cv::norm(tc - T(gs)))) {
-      const cv::Point2d sleeve_dir = tc - T(gs);
-      turn = std::atan2(arm->y, arm->x) - std::atan2(sleeve_dir.y, sleeve_dir.x);
-      while (turn > CV_PI) turn -= 2 * CV_PI;
-      while (turn < -CV_PI) turn += 2 * CV_PI;
-      turn = std::clamp(turn, -0.9, 0.9);
+    const uint8_t part = left ? kLeftSleeve : kRightSleeve;
+    const double half = std::min(sleeve_half_width(g, part, gs, gc), 0.6 * cv::norm(ga - gs));
+    const double sleeve_length = T.scale * cv::norm(gc - gs);
+    // Follow the arm: shoulder -> elbow -> wrist as the silhouette shows it; a straight
+    // sleeve turned about the shoulder when the arm cannot be traced (against the body).
+    const std::vector<cv::Point2d> arm = arm_polyline(p, ts, left, 1.1 * sleeve_length);
+    const bool traced = arm.size() >= 6 && polyline_length(arm) > 0.35 * sleeve_length;
+    if (!traced) {
+      out.notes.push_back(side + " arm not traced (" + std::to_string(arm.size()) + " rows, " +
+                          std::to_string(static_cast<int>(polyline_length(arm))) + " of " +
+                          std::to_string(static_cast<int>(sleeve_length)) + " px): sleeve turned as a whole");
+    }
+    if (traced) {
+      for (double t : {0.35, 0.7, 1.0}) {
+        const cv::Point2d on_axis = gs + (gc - gs) * t;
+        const auto [centre, tangent] = along(arm, t * sleeve_length);
+        const cv::Point2d normal(-tangent.y, tangent.x);
+        for (double side_sign : {1.0, -1.0}) {
+          s2.push_back(on_axis + across * (side_sign * half));
+          d2.push_back(centre + normal * (side_sign * half * T.scale));
+        }
+        if (t == 1.0) {
+          s2.push_back(on_axis);
+          d2.push_back(centre);
+          out.targets[side + "_cuff"] = centre;
+        }
+      }
     } else {
-      out.notes.push_back(side + " arm not found: sleeve left as photographed");
+      const std::vector<cv::Point2d> sleeve_pts = {gc, gc + across * half, gc - across * half, (gs + gc) * 0.5 + across * half,
+                                                   (gs + gc) * 0.5 - across * half};
+      double turn = 0;
+      const cv::Point2d tc = T(gc);
+      if (auto arm_dir = arm_direction(p, ts, left, 1.3 * cv::norm(tc - T(gs)))) {
+        const cv::Point2d sleeve_dir = tc - T(gs);
+        turn = std::atan2(arm_dir->y, arm_dir->x) - std::atan2(sleeve_dir.y, sleeve_dir.x);
+        while (turn > CV_PI) turn -= 2 * CV_PI;
+        while (turn < -CV_PI) turn += 2 * CV_PI;
+        turn = std::clamp(turn, -0.9, 0.9);
+      } else {
+        out.notes.push_back(side + " arm not found: sleeve left as photographed");
+      }
+      const cv::Point2d shift = ts - T(gs);  // the sleeve hangs from the person's shoulder
+      for (const auto& q : sleeve_pts) {
+        s2.push_back(q);
+        d2.push_back(rotate_about(T(q) + shift, ts, turn));
+      }
+      out.targets[side + "_cuff"] = d2[2];
     }
-    const cv::Point2d shift = ts - T(gs);  // the sleeve hangs from the person's shoulder
-    for (const auto& q : sleeve_pts) {
-      s2.push_back(q);
-      d2.push_back(rotate_about(T(q) + shift, ts, turn));
-    }
-    out.targets[side + "_cuff"] = d2[2];
-    draw_part(photo, g, left ? kLeftSleeve : kRightSleeve, s2, d2, out);
+    draw_part(photo, g, part, s2, d2, out);
   }
 }
 

@@ -113,6 +113,14 @@ void find_person_landmarks(PersonAnalysis& a, const RegionResult& regions, const
     sides.confidence = std::clamp(double(lpts.size()) / std::max(1.0, double(side_to - side_from)), 0.2, 1.0);
   }
   a.detectors.push_back(sides);
+  // Arms held away from the body widen the silhouette at shoulder height: a shoulder lies
+  // at most 15 % of the torso's width outside the torso side below it.
+  if (!sides.fell_back) {
+    const double armpit_row = shoulder_y + 0.9 * fh;
+    const double torso = rs.at(armpit_row) - ls.at(armpit_row);
+    shoulder_l = std::max(shoulder_l, ls.at(armpit_row) - 0.15 * torso);
+    shoulder_r = std::min(shoulder_r, rs.at(armpit_row) + 0.15 * torso);
+  }
 
   // To photo pixels.
   auto P = [s](double x, double y) { return cv::Point2d(x / s, y / s); };
