@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QSettings>
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
@@ -134,6 +135,7 @@ int main(int argc, char** argv) {
       tryon.limits.max_image_size = std::max(settings.settings.max_image_size, 1024);
       settings.engine.tryon = tryon;
     }
+    settings.engine.memory_budget_bytes = uint64_t{settings.settings.cache_memory_limit_mb} << 20;
     tierscope::Engine engine(settings.engine);
     std::unique_ptr<tierscope::WorkloadDriver> workload;
     if (settings.run_workload) workload = std::make_unique<tierscope::WorkloadDriver>(engine.cache(), settings.workload);
@@ -141,7 +143,9 @@ int main(int argc, char** argv) {
     if (headless) return tierscope::app::runHeadless(engine, workload.get(), settings.duration_seconds);
 
 
-    tierscope::ui::MainWindow window(engine);
+    // Tuning is remembered across restarts; a screenshot shows the profile as it is.
+    QSettings store;
+    tierscope::ui::MainWindow window(engine, settings.screenshot_path.isEmpty() ? &store : nullptr);
     if (settings.window_size.isValid()) window.resize(settings.window_size);
     window.show();
     bool tab_work_requested = false;

@@ -1,9 +1,15 @@
 #include "dashboard_widget.h"
 
+#include <QFile>
+#include <QFileDialog>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLocale>
+#include <QMessageBox>
+#include <QTableView>
+#include <QTextStream>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -14,7 +20,6 @@ namespace tierscope::ui {
 namespace {
 
 constexpr int kRedrawIntervalMs = 500;
-constexpr double kVisibleSeconds = 120.0;
 constexpr int kDebounceMs = 200;
 constexpr int kMinDiskLog2 = 24;  // 16 MiB
 constexpr int kMaxDiskLog2 = 39;  // 512 GiB
@@ -126,53 +131,126 @@ int DashboardWidget::sliderForDiskBytes(quint64 bytes) {
 DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
 
+  // Tiles: the SPEC 1.1 figures, since start with the last interval's rate beneath.
   auto* tiles = new QGridLayout;
-  requests_tile_ = addTile(tiles, 0, tr("Requests/s"));
-  l1_tile_ = addTile(tiles, 1, tr("L1 hit rate"));
-  l2_tile_ = addTile(tiles, 2, tr("L2 hit rate"));
-  origin_tile_ = addTile(tiles, 3, tr("From origin"));
-  memory_tile_ = addTile(tiles, 4, tr("L1 memory"));
-  disk_tile_ = addTile(tiles, 5, tr("L2 disk"));
-  stampede_tile_ = addTile(tiles, 6, tr("Stampedes prevented"));
-  eviction_tile_ = addTile(tiles, 7, tr("Evictions"));
-  inference_tile_ = addTile(tiles, 8, tr("Inference p95"));
-  prediction_tile_ = addTile(tiles, 9, tr("Prediction cache"));
+  tiles->setSpacing(4);
+  QLabel* unused = nullptr;
+  addTile(tiles, 0, 0, tr("Requests/s"), "requests", tr("Requests that ended in the last interval, per second (total_requests)"), &unused);
+  addTile(tiles, 0, 1, tr("L1 hit rate"), "l1", tr("Share of the interval's requests answered from memory (l1_hit_rate)"), &unused);
+  addTile(tiles, 0, 2, tr("L2 hit rate"), "l2", tr("Share answered from the local disk tier (l2_hit_rate)"), &unused);
+  addTile(tiles, 0, 3, tr("From origin"), "origin", tr("Share answered by loading from the origin (l3_hits), waiters of that load included"), &unused);
+  addTile(tiles, 0, 4, tr("Failed"), "failed", tr("Share of requests that ended in a load error or an overload refusal"), &unused);
+  addTile(tiles, 0, 5, tr("L1 memory"), "memory", tr("Memory charged by every namespace's L1, against CACHE_MEMORY_LIMIT_MB"), &unused);
+  addTile(tiles, 0, 6, tr("Process RSS"), "rss", tr("Resident memory of this process (models, images, caches), against the budget"), &unused);
+  addTile(tiles, 1, 0, tr("L2 disk"), "disk", tr("Disk the L2 tier takes in whole blocks (l2_disk_usage_gb) against its limit (l2_disk_limit_gb)"), &unused);
+  addTile(tiles, 1, 1, tr("Stampedes prevented"), "stampedes", tr("Requests that waited for a load already under way instead of starting their own (stampede_prevented)"), &unused);
+  addTile(tiles, 1, 2, tr("Evictions"), "evictions", tr("Entries removed for space, L1 and L2 (evictions); TTL expiries and invalidations are counted apart"), &unused);
+  addTile(tiles, 1, 3, tr("Load errors"), "errors", tr("Origin loads that failed, and requests that gave up waiting (load timeouts)"), &unused);
+  addTile(tiles, 1, 4, tr("Inference p95"), "inference", tr("95th percentile of whole classifications over the latency window: decode, preprocess, model or cache, as callers waited; the model alone beneath"), &unused);
+  addTile(tiles, 1, 5, tr("Try-on p95"), "tryon", tr("95th percentile of try-on requests over the latency window, cached or computed"), &unused);
+  addTile(tiles, 1, 6, tr("Prediction cache"), "prediction", tr("Share of classifications answered from the prediction cache (cache_hit_rate_percent)"), &unused);
   layout->addLayout(tiles);
 
-  rates_chart_ = new TimeSeriesChart(tr("Requests served by tier (%)"), tr("%"));
+  // The view's own controls.
+  window_box_ = new QComboBox;
+  window_box_->addItem(tr("1 min"), 60.0);
+  window_box_->addItem(tr("10 min"), 600.0);
+  window_box_->addItem(tr("1 h"), 3600.0);
+  window_box_->setToolTip(tr("How much history the charts show"));
+  latency_window_box_ = new QComboBox;
+  latency_window_box_->addItem(tr("last 10 s"), 10.0);
+  latency_window_box_->addItem(tr("last 1 min"), 60.0);
+  latency_window_box_->setToolTip(tr("Latency percentiles are over this sliding window, not since start"));
+  pause_button_ = new QPushButton(tr("Pause"));
+  pause_button_->setCheckable(true);
+  pause_button_->setToolTip(tr("Freeze the charts (samples keep arriving and show on resume)"));
+  export_button_ = new QPushButton(tr("Export CSV…"));
+  export_button_->setToolTip(tr("Save the visible window's series, one row per sample"));
+  auto* view_bar = new QHBoxLayout;
+  view_bar->addWidget(new QLabel(tr("Window")));
+  view_bar->addWidget(window_box_);
+  view_bar->addSpacing(12);
+  view_bar->addWidget(new QLabel(tr("Latency")));
+  view_bar->addWidget(latency_window_box_);
+  view_bar->addStretch(1);
+  view_bar->addWidget(pause_button_);
+  view_bar->addWidget(export_button_);
+  layout->addLayout(view_bar);
+
+  rates_chart_ = new TimeSeriesChart(tr("Requests by how they were served (%)"), tr("%"));
   rates_chart_->setFixedRange(false, 0, 100);
   l1_rate_series_ = rates_chart_->addSeries(tr("L1 memory"));
   l2_rate_series_ = rates_chart_->addSeries(tr("L2 disk"));
   origin_rate_series_ = rates_chart_->addSeries(tr("origin"));
+  failed_rate_series_ = rates_chart_->addSeries(tr("failed"));
 
-  usage_chart_ = new TimeSeriesChart(tr("L1 entries and memory"), tr("entries"), tr("MiB"));
+  requests_chart_ = new TimeSeriesChart(tr("Requests per second"), tr("req/s"));
+  requests_series_ = requests_chart_->addSeries(tr("requests/s"));
+
+  latency_chart_ = new TimeSeriesChart(tr("Latency p99 by tier (window)"), tr("ms"));
+  l1_p99_series_ = latency_chart_->addSeries(tr("L1 hit"));
+  l2_p99_series_ = latency_chart_->addSeries(tr("L2 read"));
+  origin_p99_series_ = latency_chart_->addSeries(tr("origin load"));
+  miss_p99_series_ = latency_chart_->addSeries(tr("whole miss"));
+  tryon_p95_series_ = latency_chart_->addSeries(tr("try-on p95"));
+
+  usage_chart_ = new TimeSeriesChart(tr("L1 of the chosen namespace"), tr("entries"), tr("MiB"));
   entries_series_ = usage_chart_->addSeries(tr("entries"));
   bytes_series_ = usage_chart_->addSeries(tr("memory"), true);
   entries_limit_series_ = usage_chart_->addSeries(tr("entry limit"), false, entries_series_);
   bytes_limit_series_ = usage_chart_->addSeries(tr("memory limit"), true, bytes_series_);
 
+  memory_chart_ = new TimeSeriesChart(tr("Memory against the budget"), tr("MiB"));
+  l1_memory_series_ = memory_chart_->addSeries(tr("L1, all namespaces"));
+  rss_series_ = memory_chart_->addSeries(tr("process RSS"));
+  budget_series_ = memory_chart_->addSeries(tr("budget"), false, l1_memory_series_);
+
   disk_chart_ = new TimeSeriesChart(tr("L2 disk usage"), tr("MiB"));
   disk_series_ = disk_chart_->addSeries(tr("used"));
   disk_limit_series_ = disk_chart_->addSeries(tr("limit"), false, disk_series_);
 
-  events_chart_ = new TimeSeriesChart(tr("Stampedes prevented and evictions"), tr("per second"));
-  stampede_series_ = events_chart_->addSeries(tr("stampedes prevented/s"));
-  eviction_series_ = events_chart_->addSeries(tr("evictions/s"));
+  stampede_chart_ = new TimeSeriesChart(tr("Stampedes prevented"), tr("per second"));
+  stampede_series_ = stampede_chart_->addSeries(tr("waited for a load under way/s"));
 
-  inference_chart_ = new TimeSeriesChart(tr("Inference latency and prediction cache"), tr("ms"), tr("hit %"));
+  events_chart_ = new TimeSeriesChart(tr("Evictions by cause, load problems"), tr("per second"));
+  size_eviction_series_ = events_chart_->addSeries(tr("size"));
+  ttl_series_ = events_chart_->addSeries(tr("TTL"));
+  invalidation_series_ = events_chart_->addSeries(tr("invalidation"));
+  load_error_series_ = events_chart_->addSeries(tr("load errors"));
+  timeout_series_ = events_chart_->addSeries(tr("timeouts"));
+
+  inference_chart_ = new TimeSeriesChart(tr("Inference end to end (window)"), tr("ms"), tr("hit %"));
   p50_series_ = inference_chart_->addSeries(tr("p50"));
   p95_series_ = inference_chart_->addSeries(tr("p95"));
   p99_series_ = inference_chart_->addSeries(tr("p99"));
+  model_p95_series_ = inference_chart_->addSeries(tr("model p95"));
   prediction_hit_series_ = inference_chart_->addSeries(tr("cache hit %"), true);
   inference_chart_->setFixedRange(true, 0, 100);
 
   auto* charts = new QGridLayout;
-  charts->addWidget(rates_chart_, 0, 0);
-  charts->addWidget(usage_chart_, 0, 1);
-  charts->addWidget(inference_chart_, 0, 2);
-  charts->addWidget(disk_chart_, 1, 0);
-  charts->addWidget(events_chart_, 1, 1, 1, 2);
+  const QList<TimeSeriesChart*> all = this->charts();
+  for (int i = 0; i < all.size(); ++i) charts->addWidget(all[i], i / 3, i % 3);
   layout->addLayout(charts, 1);
+
+  auto* table = new QTableView;
+  table->setModel(&namespace_model_);
+  table->horizontalHeader()->setStretchLastSection(true);
+  table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table->verticalHeader()->hide();
+  table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table->setMinimumHeight(140);
+  table->setToolTip(tr("Every namespace: click one to tune it below"));
+  connect(table, &QTableView::clicked, this, [this](const QModelIndex& index) {
+    const QString name = namespace_model_.data(namespace_model_.index(index.row(), NamespaceTableModel::kName)).toString();
+    if (name.isEmpty()) return;
+    namespace_box_->setCurrentText(name);
+    shown_namespace_ = name;
+    Q_EMIT focusNamespaceRequested(name);
+  });
+  auto* table_box = new QGroupBox(tr("Namespaces"));
+  auto* table_layout = new QVBoxLayout(table_box);
+  table_layout->addWidget(table);
+  layout->addWidget(table_box);
 
   auto* tuning = new QGroupBox(tr("Tuning (applied live)"));
   auto* grid = new QGridLayout(tuning);
@@ -214,39 +292,88 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   concurrency_slider_->setRange(1, kMaxConcurrencySlider);
   concurrency_slider_->setPageStep(1);
   for (QSlider* s : {image_size_slider_, concurrency_slider_}) s->setEnabled(false);  // until a sample shows a model
+  high_watermark_slider_ = addSlider(grid, 8, tr("Cleanup starts at"), tr("L2 cleanup begins when disk use passes this share of the limit"), &high_watermark_value_);
+  high_watermark_slider_->setObjectName("highWatermarkSlider");
+  high_watermark_slider_->setRange(50, 100);
+  low_watermark_slider_ = addSlider(grid, 9, tr("Cleanup down to"), tr("…and removes the least recently used files until use is down to this share; must stay below the start"), &low_watermark_value_);
+  low_watermark_slider_->setObjectName("lowWatermarkSlider");
+  low_watermark_slider_->setRange(10, 99);
+  reset_button_ = new QPushButton(tr("Reset to profile defaults"));
+  reset_button_->setToolTip(tr("Every setting back to what the profile (ENVIRONMENT, --config, environment variables) gave at start"));
+  grid->addWidget(reset_button_, 10, 2);
+  connect(reset_button_, &QPushButton::clicked, this, [this] {
+    addMarker(tr("reset"));
+    Q_EMIT resetRequested();
+  });
   layout->addWidget(tuning);
 
   for (QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &image_size_debounce_,
-                    &concurrency_debounce_}) {
+                    &concurrency_debounce_, &watermark_debounce_}) {
     t->setSingleShot(true);
     t->setInterval(kDebounceMs);  // a drag sends one request, not hundreds
   }
   connect(&capacity_debounce_, &QTimer::timeout, this, [this] {
+    addMarker(tr("%1 L1").arg(shown_namespace_));
     Q_EMIT l1CapacityRequested(shown_namespace_, entriesForSlider(entries_slider_->value()),
                                mebibytesForSlider(memory_slider_->value()) << 20);
   });
-  connect(&ttl_debounce_, &QTimer::timeout, this,
-          [this] { Q_EMIT ttlRequested(shown_namespace_, secondsForSlider(ttl_slider_->value())); });
-  connect(&image_size_debounce_, &QTimer::timeout, this,
-          [this] { Q_EMIT maxImageSizeRequested(imageSizeForSlider(image_size_slider_->value())); });
-  connect(&concurrency_debounce_, &QTimer::timeout, this,
-          [this] { Q_EMIT maxConcurrentInferencesRequested(concurrency_slider_->value()); });
-  connect(&adaptive_debounce_, &QTimer::timeout, this,
-          [this] { Q_EMIT adaptiveTtlRequested(multiplierForSlider(adaptive_slider_->value())); });
-  connect(&disk_debounce_, &QTimer::timeout, this, [this] { Q_EMIT diskLimitRequested(diskBytesForSlider(disk_slider_->value())); });
+  connect(&ttl_debounce_, &QTimer::timeout, this, [this] {
+    addMarker(tr("%1 TTL").arg(shown_namespace_));
+    Q_EMIT ttlRequested(shown_namespace_, secondsForSlider(ttl_slider_->value()));
+  });
+  connect(&image_size_debounce_, &QTimer::timeout, this, [this] {
+    addMarker(tr("image size"));
+    Q_EMIT maxImageSizeRequested(imageSizeForSlider(image_size_slider_->value()));
+  });
+  connect(&concurrency_debounce_, &QTimer::timeout, this, [this] {
+    addMarker(tr("concurrency"));
+    Q_EMIT maxConcurrentInferencesRequested(concurrency_slider_->value());
+  });
+  connect(&adaptive_debounce_, &QTimer::timeout, this, [this] {
+    addMarker(tr("adaptive TTL"));
+    Q_EMIT adaptiveTtlRequested(multiplierForSlider(adaptive_slider_->value()));
+  });
+  connect(&disk_debounce_, &QTimer::timeout, this, [this] {
+    addMarker(tr("disk limit"));
+    Q_EMIT diskLimitRequested(diskBytesForSlider(disk_slider_->value()));
+  });
+  connect(&watermark_debounce_, &QTimer::timeout, this, [this] {
+    const int high = high_watermark_slider_->value(), low = low_watermark_slider_->value();
+    if (low >= high) {
+      // Refused whole: the engine keeps the pair it has (the next sample moves the sliders back).
+      Q_EMIT settingRefused(tr("Cleanup must go down below where it starts (%1 % is not below %2 %): not applied").arg(low).arg(high));
+      return;
+    }
+    addMarker(tr("watermarks"));
+    Q_EMIT diskWatermarksRequested(high / 100.0, low / 100.0);
+  });
   // Moving a slider relabels at once and (re)starts its request's debounce.
   const std::pair<QSlider*, QTimer*> debounced[] = {
       {entries_slider_, &capacity_debounce_},       {memory_slider_, &capacity_debounce_},
       {ttl_slider_, &ttl_debounce_},                {adaptive_slider_, &adaptive_debounce_},
       {disk_slider_, &disk_debounce_},              {image_size_slider_, &image_size_debounce_},
-      {concurrency_slider_, &concurrency_debounce_}};
+      {concurrency_slider_, &concurrency_debounce_}, {high_watermark_slider_, &watermark_debounce_},
+      {low_watermark_slider_, &watermark_debounce_}};
   for (auto [slider, timer] : debounced) {
     connect(slider, &QSlider::valueChanged, this, [this, timer = timer] {
       updateSliderLabels();
       timer->start();
     });
   }
-  connect(policy_box_, &QComboBox::activated, this, [this] { Q_EMIT policyRequested(policy_box_->currentData().toString()); });
+  connect(policy_box_, &QComboBox::activated, this, [this] {
+    addMarker(policy_box_->currentText());
+    Q_EMIT policyRequested(policy_box_->currentData().toString());
+  });
+  connect(window_box_, &QComboBox::activated, this, [this] { setVisibleSeconds(window_box_->currentData().toDouble()); });
+  connect(latency_window_box_, &QComboBox::activated, this,
+          [this] { Q_EMIT latencyWindowRequested(latency_window_box_->currentData().toDouble()); });
+  connect(pause_button_, &QPushButton::toggled, this, &DashboardWidget::setPaused);
+  connect(export_button_, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the visible series"), QStringLiteral("tierscope.csv"),
+                                                      tr("CSV (*.csv)"));
+    QString error;
+    if (!path.isEmpty() && !exportCsv(path, &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  });
   connect(namespace_box_, &QComboBox::activated, this, [this] {
     shown_namespace_ = namespace_box_->currentText();
     Q_EMIT focusNamespaceRequested(shown_namespace_);
@@ -257,20 +384,107 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   redraw_timer_.start();
 }
 
-QLabel* DashboardWidget::addTile(QGridLayout* grid, int column, const QString& title) {
+QLabel* DashboardWidget::addTile(QGridLayout* grid, int row, int column, const QString& title, const QString& object_name,
+                                 const QString& tooltip, QLabel** detail) {
   auto* frame = new QFrame;
   frame->setFrameShape(QFrame::StyledPanel);
+  frame->setToolTip(tooltip);
   auto* box = new QVBoxLayout(frame);
+  box->setContentsMargins(6, 3, 6, 3);
+  box->setSpacing(0);
   auto* caption = new QLabel(title);
   auto* value = new QLabel(QStringLiteral("–"));
+  value->setObjectName(object_name);
   QFont big = value->font();
-  big.setPointSizeF(big.pointSizeF() * 1.4);
+  big.setPointSizeF(big.pointSizeF() * 1.3);
   big.setBold(true);
   value->setFont(big);
+  *detail = new QLabel;
+  QFont small = (*detail)->font();
+  small.setPointSizeF(small.pointSizeF() * 0.85);
+  (*detail)->setFont(small);
   box->addWidget(caption);
   box->addWidget(value);
-  grid->addWidget(frame, 0, column);
+  box->addWidget(*detail);
+  grid->addWidget(frame, row, column);
+  tiles_[object_name] = value;
+  tile_details_[object_name] = *detail;
   return value;
+}
+
+QLabel* DashboardWidget::tile(const QString& object_name) const { return tiles_.value(object_name); }
+
+QList<TimeSeriesChart*> DashboardWidget::charts() const {
+  return {rates_chart_, requests_chart_, latency_chart_, usage_chart_, memory_chart_, disk_chart_, stampede_chart_, events_chart_,
+          inference_chart_};
+}
+
+void DashboardWidget::setVisibleSeconds(double seconds) {
+  visible_seconds_ = seconds;
+  const int index = window_box_->findData(seconds);
+  if (index >= 0) window_box_->setCurrentIndex(index);
+  dirty_ = true;
+  redrawCharts();
+}
+
+void DashboardWidget::setPaused(bool paused) {
+  paused_ = paused;
+  if (pause_button_->isChecked() != paused) pause_button_->setChecked(paused);
+  pause_button_->setText(paused ? tr("Resume") : tr("Pause"));
+  if (!paused) {
+    dirty_ = true;
+    redrawCharts();
+  }
+}
+
+void DashboardWidget::addMarker(const QString& label) {
+  const double t = history_.empty() ? 0.0 : history_.back().seconds_since_start;
+  markers_.append({t, label});
+  while (markers_.size() > 200) markers_.removeFirst();
+  for (TimeSeriesChart* chart : charts()) chart->setMarkers(markers_);
+}
+
+bool DashboardWidget::exportCsv(const QString& path, QString* error) const {
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+    if (error) *error = tr("cannot write %1: %2").arg(path, file.errorString());
+    return false;
+  }
+  QTextStream out(&file);
+  out << "seconds,requests_per_second,l1_share,l2_share,origin_share,failed_share,l1_p99_ms,l2_p99_ms,origin_p99_ms,"
+         "miss_p99_ms,inference_p50_ms,inference_p95_ms,inference_p99_ms,model_p95_ms,tryon_p95_ms,focus_namespace,"
+         "focus_entries,focus_max_entries,focus_mib,focus_max_mib,l1_mib,rss_mib,budget_mib,l2_mib,l2_limit_mib,"
+         "stampedes_per_second,size_evictions_per_second,ttl_expirations_per_second,invalidations_per_second,"
+         "load_errors_per_second,load_timeouts_per_second,prediction_hit_share\n";
+  if (!history_.empty()) {
+    const double oldest = history_.back().seconds_since_start - visible_seconds_;
+    constexpr double kMiB = 1 << 20;
+    for (size_t i = 0; i < history_.size(); ++i) {
+      const EngineSample& s = history_[i];
+      if (s.seconds_since_start < oldest) continue;
+      const QList<double> values = {s.seconds_since_start, s.requests_per_second, s.l1_hit_rate, s.l2_hit_rate, s.origin_rate,
+                                    s.failed_rate, s.l1_latency.p99_ms, s.l2_latency.p99_ms, s.origin_latency.p99_ms,
+                                    s.miss_latency.p99_ms, s.inference_latency.p50_ms, s.inference_latency.p95_ms,
+                                    s.inference_latency.p99_ms, s.model_latency.p95_ms, s.tryon_latency.p95_ms};
+      QStringList row;
+      for (double v : values) row << QString::number(v, 'g', 8);
+      row << s.focus_namespace;
+      for (double v : {double(s.focus_entries), double(s.focus_max_entries), s.focus_bytes / kMiB, s.focus_max_bytes / kMiB,
+                       s.l1_bytes / kMiB, s.process_rss_bytes / kMiB, s.memory_budget_bytes / kMiB, s.l2_bytes / kMiB,
+                       s.l2_max_bytes / kMiB, s.stampedes_per_second, s.size_evictions_per_second, s.ttl_expirations_per_second,
+                       s.invalidations_per_second, s.load_errors_per_second, s.load_timeouts_per_second,
+                       s.prediction_hit_rate}) {
+        row << QString::number(v, 'g', 8);
+      }
+      out << row.join(',') << '\n';
+    }
+  }
+  out.flush();
+  if (file.error() != QFileDevice::NoError) {
+    if (error) *error = tr("cannot write %1: %2").arg(path, file.errorString());
+    return false;
+  }
+  return true;
 }
 
 QSlider* DashboardWidget::addSlider(QGridLayout* grid, int row, const QString& label, const QString& tooltip,
@@ -294,15 +508,17 @@ void DashboardWidget::updateSliderLabels() {
   disk_value_->setText(humanBytes(double(diskBytesForSlider(disk_slider_->value()))));
   image_size_value_->setText(tr("%1 px").arg(imageSizeForSlider(image_size_slider_->value())));
   concurrency_value_->setText(tr("%1 at once").arg(concurrency_slider_->value()));
+  high_watermark_value_->setText(tr("%1 % of the limit").arg(high_watermark_slider_->value()));
+  low_watermark_value_->setText(tr("%1 % of the limit").arg(low_watermark_slider_->value()));
 }
 
 bool DashboardWidget::operatorIsAdjusting() const {
   for (const QTimer* t : {&capacity_debounce_, &ttl_debounce_, &adaptive_debounce_, &disk_debounce_, &image_size_debounce_,
-                    &concurrency_debounce_}) {
+                          &concurrency_debounce_, &watermark_debounce_}) {
     if (t->isActive()) return true;
   }
   for (const QSlider* s : {entries_slider_, memory_slider_, ttl_slider_, adaptive_slider_, disk_slider_, image_size_slider_,
-                           concurrency_slider_}) {
+                           concurrency_slider_, high_watermark_slider_, low_watermark_slider_}) {
     if (s->isSliderDown()) return true;
   }
   return false;
@@ -312,21 +528,46 @@ void DashboardWidget::addSample(const EngineSample& s) {
   history_.push(s);
   dirty_ = true;
   ++samples_received_;
-
-  requests_tile_->setText(QLocale().toString(s.requests_per_second, 'f', 0));
-  l1_tile_->setText(percent(s.l1_hit_rate));
-  l2_tile_->setText(s.l2_enabled ? percent(s.l2_hit_rate) : tr("off"));
-  origin_tile_->setText(percent(s.origin_rate));
-  memory_tile_->setText(humanBytes(double(s.l1_bytes)));
-  disk_tile_->setText(s.l2_enabled ? tr("%1 / %2").arg(humanBytes(double(s.l2_bytes)), humanBytes(double(s.l2_max_bytes)))
-                                   : tr("off"));
-  stampede_tile_->setText(QLocale().toString(s.stampede_prevented));
-  eviction_tile_->setText(QLocale().toString(s.evictions));
-  inference_tile_->setText(!s.inference_enabled ? tr("off")
-                           : s.model_loaded     ? tr("%1 ms").arg(s.inference_p95_ms, 0, 'f', 1)
-                                                : tr("not loaded"));
-  prediction_tile_->setText(s.inference_enabled ? percent(s.prediction_hit_rate_total) : tr("off"));
+  namespace_model_.setRows(s.namespace_rows);
+  showTiles(s);
   showControls(s);
+}
+
+void DashboardWidget::showTiles(const EngineSample& s) {
+  const QLocale locale;
+  auto set = [this](const char* name, const QString& value, const QString& detail) {
+    tiles_[name]->setText(value);
+    tile_details_[name]->setText(detail);
+  };
+  const QString window = tr("last %1 s").arg(s.latency_window_seconds, 0, 'f', 0);
+  set("requests", locale.toString(s.requests_per_second, 'f', 0), tr("%L1 since start").arg(s.requests_completed));
+  set("l1", percent(s.l1_hit_rate), tr("%1 since start").arg(percent(s.l1_hit_rate_total)));
+  set("l2", s.l2_enabled ? percent(s.l2_hit_rate) : tr("off"), s.l2_enabled ? tr("p99 %1 ms").arg(s.l2_latency.p99_ms, 0, 'f', 2) : QString());
+  set("origin", percent(s.origin_rate), tr("%L1 loads, p99 %2 ms").arg(s.origin_loads).arg(s.origin_latency.p99_ms, 0, 'f', 1));
+  set("failed", percent(s.failed_rate), tr("%L1 load errors").arg(s.load_errors));
+  set("memory", humanBytes(double(s.l1_bytes)),
+      s.memory_budget_bytes ? tr("of %1 budget").arg(humanBytes(double(s.memory_budget_bytes))) : tr("no budget set"));
+  set("rss", humanBytes(double(s.process_rss_bytes)),
+      s.memory_budget_bytes ? tr("budget %1").arg(humanBytes(double(s.memory_budget_bytes))) : QString());
+  set("disk", s.l2_enabled ? humanBytes(double(s.l2_bytes)) : tr("off"),
+      s.l2_enabled ? tr("of %1, %L2 entries").arg(humanBytes(double(s.l2_max_bytes))).arg(s.l2_entries) : QString());
+  set("stampedes", locale.toString(s.stampede_prevented), tr("%1/s").arg(s.stampedes_per_second, 0, 'f', 1));
+  set("evictions", locale.toString(s.size_evictions),
+      tr("%1/s; TTL %L2, invalidated %L3").arg(s.size_evictions_per_second, 0, 'f', 1).arg(s.ttl_expirations).arg(s.invalidations));
+  set("errors", locale.toString(s.load_errors), tr("%L1 timeouts").arg(s.load_timeouts));
+  if (!s.inference_enabled) {
+    set("inference", tr("off"), QString());
+    set("prediction", tr("off"), QString());
+  } else if (!s.model_loaded) {
+    set("inference", tr("not loaded"), QString());
+    set("prediction", percent(s.prediction_hit_rate_total), tr("%L1 requests").arg(s.predictions));
+  } else {
+    set("inference", s.inference_latency.count ? tr("%1 ms").arg(s.inference_latency.p95_ms, 0, 'f', 1) : tr("idle"),
+        s.model_latency.count ? tr("model %1 ms, %2").arg(s.model_latency.p95_ms, 0, 'f', 1).arg(window) : window);
+    set("prediction", percent(s.prediction_hit_rate_total), tr("%L1 requests").arg(s.predictions));
+  }
+  set("tryon", !s.tryon_enabled ? tr("off") : s.tryon_latency.count ? tr("%1 ms").arg(s.tryon_latency.p95_ms, 0, 'f', 0) : tr("idle"),
+      s.tryon_enabled ? tr("%L1 requests").arg(s.tryon_requests) : QString());
 }
 
 void DashboardWidget::showControls(const EngineSample& s) {
@@ -349,6 +590,15 @@ void DashboardWidget::showControls(const EngineSample& s) {
   ttl_slider_->setValue(sliderForSeconds(s.focus_ttl_seconds));
   disk_slider_->setEnabled(s.l2_enabled);
   if (s.l2_enabled) disk_slider_->setValue(sliderForDiskBytes(s.l2_max_bytes));
+  high_watermark_slider_->setEnabled(s.l2_enabled);
+  low_watermark_slider_->setEnabled(s.l2_enabled);
+  if (s.l2_enabled) {
+    const QSignalBlocker w1(high_watermark_slider_), w2(low_watermark_slider_);
+    high_watermark_slider_->setValue(static_cast<int>(std::lround(s.l2_high_watermark * 100)));
+    low_watermark_slider_->setValue(static_cast<int>(std::lround(s.l2_low_watermark * 100)));
+    high_watermark_value_->setText(tr("%1 % of the limit").arg(high_watermark_slider_->value()));
+    low_watermark_value_->setText(tr("%1 % of the limit").arg(low_watermark_slider_->value()));
+  }
   entries_value_->setText(s.focus_max_entries ? tr("%L1 entries").arg(s.focus_max_entries) : tr("unlimited"));
   memory_value_->setText(s.focus_max_bytes ? tr("%L1 MiB").arg(s.focus_max_bytes >> 20) : tr("unlimited"));
   ttl_value_->setText(humanSeconds(s.focus_ttl_seconds));
@@ -369,57 +619,74 @@ void DashboardWidget::showControls(const EngineSample& s) {
 }
 
 void DashboardWidget::redrawCharts() {
-  if (!dirty_ || history_.empty()) return;
+  if (paused_ || !dirty_ || history_.empty()) return;
   dirty_ = false;
+  const double newest = history_.back().seconds_since_start;
+  const double oldest = newest - visible_seconds_;
+  // Long windows are thinned to about 600 points a series: the chart cannot show more.
+  size_t first = 0;
+  while (first < history_.size() && history_[first].seconds_since_start < oldest) ++first;
+  const size_t step = std::max<size_t>(1, (history_.size() - first) / 600);
+  constexpr double kMiB = 1 << 20;
 
-  QList<QPointF> l1, l2, origin, entries, mebibytes, entries_limit, mebibytes_limit, disk, disk_limit, stampedes, evictions;
-  QList<QPointF> p50, p95, p99, prediction_hits;
-  for (size_t i = 0; i < history_.size(); ++i) {
+  QList<QPointF> l1, l2, origin, failed, requests, l1_p99, l2_p99, origin_p99, miss_p99, tryon_p95;
+  QList<QPointF> entries, mebibytes, entries_limit, mebibytes_limit, l1_memory, rss, budget, disk, disk_limit;
+  QList<QPointF> stampedes, size, ttl, invalidated, errors, timeouts, p50, p95, p99, model_p95, prediction_hits;
+  for (size_t i = first; i < history_.size(); i += step) {
     const EngineSample& s = history_[i];
     const double t = s.seconds_since_start;
     l1.append({t, s.l1_hit_rate * 100.0});
     l2.append({t, s.l2_hit_rate * 100.0});
     origin.append({t, s.origin_rate * 100.0});
-    entries.append({t, double(s.l1_entries)});
-    mebibytes.append({t, double(s.l1_bytes) / (1 << 20)});
+    failed.append({t, s.failed_rate * 100.0});
+    requests.append({t, s.requests_per_second});
+    l1_p99.append({t, s.l1_latency.p99_ms});
+    if (s.l2_enabled) l2_p99.append({t, s.l2_latency.p99_ms});
+    origin_p99.append({t, s.origin_latency.p99_ms});
+    miss_p99.append({t, s.miss_latency.p99_ms});
+    if (s.tryon_enabled) tryon_p95.append({t, s.tryon_latency.p95_ms});
+    entries.append({t, double(s.focus_entries)});
+    mebibytes.append({t, s.focus_bytes / kMiB});
     // Limits change only when an operator moves a slider: draw them as steps.
-    appendStep(entries_limit, t, double(s.l1_max_entries));
-    appendStep(mebibytes_limit, t, double(s.l1_max_bytes) / (1 << 20));
+    appendStep(entries_limit, t, double(s.focus_max_entries));
+    appendStep(mebibytes_limit, t, s.focus_max_bytes / kMiB);
+    l1_memory.append({t, s.l1_bytes / kMiB});
+    rss.append({t, s.process_rss_bytes / kMiB});
+    appendStep(budget, t, s.memory_budget_bytes / kMiB);
     if (s.l2_enabled) {
-      disk.append({t, double(s.l2_bytes) / (1 << 20)});
-      appendStep(disk_limit, t, double(s.l2_max_bytes) / (1 << 20));
+      disk.append({t, s.l2_bytes / kMiB});
+      appendStep(disk_limit, t, s.l2_max_bytes / kMiB);
     }
     stampedes.append({t, s.stampedes_per_second});
-    evictions.append({t, s.evictions_per_second});
+    size.append({t, s.size_evictions_per_second});
+    ttl.append({t, s.ttl_expirations_per_second});
+    invalidated.append({t, s.invalidations_per_second});
+    errors.append({t, s.load_errors_per_second});
+    timeouts.append({t, s.load_timeouts_per_second});
     if (s.inference_enabled) {
-      p50.append({t, s.inference_p50_ms});
-      p95.append({t, s.inference_p95_ms});
-      p99.append({t, s.inference_p99_ms});
+      p50.append({t, s.inference_latency.p50_ms});
+      p95.append({t, s.inference_latency.p95_ms});
+      p99.append({t, s.inference_latency.p99_ms});
+      model_p95.append({t, s.model_latency.p95_ms});
       prediction_hits.append({t, s.prediction_hit_rate_total * 100.0});
     }
   }
-  const double newest = history_.back().seconds_since_start;
-  for (QList<QPointF>* steps : {&entries_limit, &mebibytes_limit, &disk_limit}) {
+  for (QList<QPointF>* steps : {&entries_limit, &mebibytes_limit, &disk_limit, &budget}) {
     if (!steps->isEmpty()) steps->append({newest, steps->back().y()});  // end the step at the newest sample
   }
-  l1_rate_series_->replace(l1);
-  l2_rate_series_->replace(l2);
-  origin_rate_series_->replace(origin);
-  entries_series_->replace(entries);
-  bytes_series_->replace(mebibytes);
-  entries_limit_series_->replace(entries_limit);
-  bytes_limit_series_->replace(mebibytes_limit);
-  disk_series_->replace(disk);
-  disk_limit_series_->replace(disk_limit);
-  stampede_series_->replace(stampedes);
-  eviction_series_->replace(evictions);
-  p50_series_->replace(p50);
-  p95_series_->replace(p95);
-  p99_series_->replace(p99);
-  prediction_hit_series_->replace(prediction_hits);
-  for (TimeSeriesChart* chart : {rates_chart_, usage_chart_, disk_chart_, events_chart_, inference_chart_}) {
-    chart->showWindow(newest, kVisibleSeconds);
-  }
+  const std::pair<QLineSeries*, const QList<QPointF>*> fills[] = {
+      {l1_rate_series_, &l1},         {l2_rate_series_, &l2},           {origin_rate_series_, &origin},
+      {failed_rate_series_, &failed}, {requests_series_, &requests},    {l1_p99_series_, &l1_p99},
+      {l2_p99_series_, &l2_p99},      {origin_p99_series_, &origin_p99}, {miss_p99_series_, &miss_p99},
+      {tryon_p95_series_, &tryon_p95}, {entries_series_, &entries},      {bytes_series_, &mebibytes},
+      {entries_limit_series_, &entries_limit}, {bytes_limit_series_, &mebibytes_limit}, {l1_memory_series_, &l1_memory},
+      {rss_series_, &rss},            {budget_series_, &budget},        {disk_series_, &disk},
+      {disk_limit_series_, &disk_limit}, {stampede_series_, &stampedes}, {size_eviction_series_, &size},
+      {ttl_series_, &ttl},            {invalidation_series_, &invalidated}, {load_error_series_, &errors},
+      {timeout_series_, &timeouts},   {p50_series_, &p50},              {p95_series_, &p95},
+      {p99_series_, &p99},            {model_p95_series_, &model_p95},  {prediction_hit_series_, &prediction_hits}};
+  for (const auto& [series, points] : fills) series->replace(*points);
+  for (TimeSeriesChart* chart : charts()) chart->showWindow(newest, visible_seconds_);
 }
 
 }  // namespace tierscope::ui

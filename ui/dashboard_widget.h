@@ -1,7 +1,12 @@
-// DashboardWidget: the live view of the engine — tiles with current numbers; charts of
-// hit rates per tier, L1 entries and memory, disk usage against its limit, and stampedes
-// prevented and evictions; and the tuning controls (namespace, policy, L1 capacity and
-// memory, TTL, disk limit) that change the engine while it serves.
+// DashboardWidget: the live view of the engine — tiles with the SPEC 1.1 figures (since
+// start and per second, tooltips explaining each); charts of requests by how they were
+// served, requests/s, latency per tier over a sliding window, the chosen namespace's L1
+// use against its own limits, memory and RSS against the budget, disk against its limit,
+// stampedes prevented (an axis of their own), evictions by cause and load problems, and
+// inference; a table of every namespace; markers where a setting changed; a 1 min /
+// 10 min / 1 h window, pause, CSV export; and the tuning controls (namespace, policy, L1
+// capacity and memory, TTL, adaptive TTL, disk limit and watermarks, image size,
+// concurrency, reset to profile defaults) that change the engine while it serves.
 //
 // Samples arrive through addSample() (from EngineWorker over a queued connection) and
 // go into a ring buffer; a fixed-rate timer redraws the charts from it with
@@ -13,6 +18,8 @@
 #pragma once
 
 #include <QComboBox>
+#include <QMap>
+#include <QPushButton>
 #include <array>
 #include <QLabel>
 #include <QLineSeries>
@@ -21,13 +28,13 @@
 #include <QWidget>
 
 #include "engine_sample.h"
+#include "namespace_table_model.h"
 #include "ring_buffer.h"
+#include "time_series_chart.h"
 
 class QGridLayout;
 
 namespace tierscope::ui {
-
-class TimeSeriesChart;
 
 class DashboardWidget : public QWidget {
   Q_OBJECT
@@ -64,22 +71,52 @@ class DashboardWidget : public QWidget {
   QLineSeries* hitRateSeries() const { return l1_rate_series_; }
   QLineSeries* l2HitRateSeries() const { return l2_rate_series_; }
   QLineSeries* originRateSeries() const { return origin_rate_series_; }
+  QLineSeries* failedRateSeries() const { return failed_rate_series_; }
+  QLineSeries* requestsSeries() const { return requests_series_; }
   QLineSeries* entriesSeries() const { return entries_series_; }
+  QLineSeries* entriesLimitSeries() const { return entries_limit_series_; }
   QLineSeries* diskSeries() const { return disk_series_; }
+  QLineSeries* rssSeries() const { return rss_series_; }
   QLineSeries* stampedeSeries() const { return stampede_series_; }
-  QLineSeries* evictionSeries() const { return eviction_series_; }
+  QLineSeries* evictionSeries() const { return size_eviction_series_; }
+  QLineSeries* ttlExpirySeries() const { return ttl_series_; }
+  QLineSeries* invalidationSeries() const { return invalidation_series_; }
+  QLineSeries* originP99Series() const { return origin_p99_series_; }
   QLineSeries* inferenceP95Series() const { return p95_series_; }
   QLineSeries* predictionHitSeries() const { return prediction_hit_series_; }
+  QList<TimeSeriesChart*> charts() const;
   QSlider* entriesSlider() const { return entries_slider_; }
   QSlider* memorySlider() const { return memory_slider_; }
   QSlider* ttlSlider() const { return ttl_slider_; }
   QSlider* diskSlider() const { return disk_slider_; }
+  QSlider* highWatermarkSlider() const { return high_watermark_slider_; }
+  QSlider* lowWatermarkSlider() const { return low_watermark_slider_; }
   QSlider* adaptiveTtlSlider() const { return adaptive_slider_; }
   QSlider* imageSizeSlider() const { return image_size_slider_; }
   QSlider* concurrencySlider() const { return concurrency_slider_; }
   QComboBox* policyBox() const { return policy_box_; }
   QComboBox* namespaceBox() const { return namespace_box_; }
+  QComboBox* windowBox() const { return window_box_; }
+  QComboBox* latencyWindowBox() const { return latency_window_box_; }
+  QPushButton* pauseButton() const { return pause_button_; }
+  QPushButton* resetButton() const { return reset_button_; }
+  NamespaceTableModel* namespaceModel() { return &namespace_model_; }
+  QLabel* tile(const QString& object_name) const;
   int samplesReceived() const { return samples_received_; }
+  const EngineSample* lastSample() const { return history_.empty() ? nullptr : &history_.back(); }
+
+  // Seconds of history the charts show (60, 600 or 3600).
+  void setVisibleSeconds(double seconds);
+  double visibleSeconds() const { return visible_seconds_; }
+  // Paused charts keep their picture; samples keep arriving and are drawn on resume.
+  void setPaused(bool paused);
+  bool paused() const { return paused_; }
+  // A vertical line on every chart at the newest sample's time (a setting changed).
+  void addMarker(const QString& label);
+  const QList<TimeSeriesChart::Marker>& markers() const { return markers_; }
+  // The series of the visible window as CSV (one row per sample); false and a message
+  // on the status bar's errorOccurred when the file cannot be written.
+  bool exportCsv(const QString& path, QString* error = nullptr) const;
 
  public Q_SLOTS:
   void addSample(const tierscope::ui::EngineSample& sample);
@@ -93,33 +130,57 @@ class DashboardWidget : public QWidget {
   void maxConcurrentInferencesRequested(int limit);
   void policyRequested(const QString& policy);
   void diskLimitRequested(quint64 max_bytes);
+  void diskWatermarksRequested(double high, double low);
+  void latencyWindowRequested(double seconds);
+  // "Reset to profile defaults".
+  void resetRequested();
+  // A combination the engine would refuse; nothing was sent.
+  void settingRefused(const QString& message);
 
  private:
-  QLabel* addTile(QGridLayout* grid, int column, const QString& title);
+  QLabel* addTile(QGridLayout* grid, int row, int column, const QString& title, const QString& object_name,
+                  const QString& tooltip, QLabel** detail);
   QSlider* addSlider(QGridLayout* grid, int row, const QString& label, const QString& tooltip, QLabel** value);
   void redrawCharts();
+  void showTiles(const EngineSample& sample);
   void showControls(const EngineSample& sample);
   void updateSliderLabels();
   bool operatorIsAdjusting() const;
 
-  RingBuffer<EngineSample> history_{600};
+  RingBuffer<EngineSample> history_{7200};  // one hour at two samples a second
   bool dirty_ = false;
+  bool paused_ = false;
+  double visible_seconds_ = 60;
   int samples_received_ = 0;
   QString shown_namespace_;
+  QList<TimeSeriesChart::Marker> markers_;
+  NamespaceTableModel namespace_model_;
 
-  QLabel *requests_tile_, *l1_tile_, *l2_tile_, *origin_tile_, *memory_tile_, *disk_tile_, *stampede_tile_,
-      *eviction_tile_, *inference_tile_, *prediction_tile_;
-  TimeSeriesChart *rates_chart_, *usage_chart_, *disk_chart_, *events_chart_, *inference_chart_;
-  QLineSeries *l1_rate_series_, *l2_rate_series_, *origin_rate_series_;
+  QMap<QString, QLabel*> tiles_;
+  QMap<QString, QLabel*> tile_details_;
+  TimeSeriesChart *rates_chart_, *requests_chart_, *latency_chart_, *usage_chart_, *memory_chart_, *disk_chart_,
+      *stampede_chart_, *events_chart_, *inference_chart_;
+  QLineSeries *l1_rate_series_, *l2_rate_series_, *origin_rate_series_, *failed_rate_series_, *requests_series_;
+  QLineSeries *l1_p99_series_, *l2_p99_series_, *origin_p99_series_, *miss_p99_series_, *tryon_p95_series_;
   QLineSeries *entries_series_, *bytes_series_, *entries_limit_series_, *bytes_limit_series_;
+  QLineSeries *l1_memory_series_, *rss_series_, *budget_series_;
   QLineSeries *disk_series_, *disk_limit_series_;
-  QLineSeries *stampede_series_, *eviction_series_;
-  QLineSeries *p50_series_, *p95_series_, *p99_series_, *prediction_hit_series_;
+  QLineSeries *stampede_series_, *size_eviction_series_, *ttl_series_, *invalidation_series_, *load_error_series_,
+      *timeout_series_;
+  QLineSeries *p50_series_, *p95_series_, *p99_series_, *model_p95_series_, *prediction_hit_series_;
 
+  QComboBox* window_box_;
+  QComboBox* latency_window_box_;
+  QPushButton* pause_button_;
+  QPushButton* export_button_;
+  QPushButton* reset_button_;
   QComboBox* namespace_box_;
   QComboBox* policy_box_;
   QSlider *entries_slider_, *memory_slider_, *ttl_slider_, *adaptive_slider_, *disk_slider_, *image_size_slider_,
       *concurrency_slider_;
+  QSlider *high_watermark_slider_, *low_watermark_slider_;
+  QLabel *high_watermark_value_, *low_watermark_value_;
+  QTimer watermark_debounce_;
   QLabel *entries_value_, *memory_value_, *ttl_value_, *adaptive_value_, *disk_value_, *image_size_value_,
       *concurrency_value_;
   QTimer redraw_timer_;

@@ -1,10 +1,12 @@
 // EngineSample: one reading of the engine, taken on the engine worker thread and sent
-// to the GUI thread by value over a queued signal. Rates are over the interval since
-// the previous sample; counts are totals since start.
+// to the GUI thread by value over a queued signal. Rates are over the interval since the
+// previous sample, latency percentiles over a sliding window (latency_window_seconds),
+// counts are totals since start.
 //
 // A plain value type: copy freely, no thread-safety concerns.
 #pragma once
 
+#include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -12,40 +14,80 @@
 
 namespace tierscope::ui {
 
+// p50 / p95 / p99 in milliseconds over the window, and how many requests they cover.
+struct LatencyWindow {
+  double p50_ms = 0;
+  double p95_ms = 0;
+  double p99_ms = 0;
+  quint64 count = 0;
+};
+
+// One namespace's row in the dashboard's table.
+struct NamespaceSample {
+  QString name;
+  double hit_rate = 0;        // L1 hits / L1 lookups this interval, 0..1
+  double lookups_per_second = 0;
+  quint64 entries = 0;
+  quint64 max_entries = 0;  // 0 = none
+  quint64 bytes = 0;
+  quint64 max_bytes = 0;    // 0 = none
+  double ttl_seconds = 0;   // 0 = no expiry
+};
+
 struct EngineSample {
   double seconds_since_start = 0;  // x coordinate of the charts
+  // Requests that ended this interval, per second, and the shares by how they ended
+  // (0..1; they add up to 1 whenever anything ended).
   double requests_per_second = 0;
-  // Shares of the interval's requests served by each tier, 0..1.
   double l1_hit_rate = 0;
   double l2_hit_rate = 0;
   double origin_rate = 0;
+  double failed_rate = 0;
   double l1_hit_rate_total = 0;  // since start
-  // L1 over all namespaces.
+  quint64 requests_completed = 0;
+  // L1 over all namespaces, and the memory budget (CACHE_MEMORY_LIMIT_MB) it shares.
   quint64 l1_entries = 0;
   quint64 l1_bytes = 0;
-  quint64 l1_max_entries = 0;  // sum of the namespaces' limits; 0 = some unlimited
-  quint64 l1_max_bytes = 0;
+  quint64 memory_budget_bytes = 0;  // 0 = none set
+  quint64 process_rss_bytes = 0;
+  QList<NamespaceSample> namespace_rows;
   // L2.
   bool l2_enabled = false;
   quint64 l2_entries = 0;
   quint64 l2_bytes = 0;
   quint64 l2_max_bytes = 0;
+  double l2_high_watermark = 0;
+  double l2_low_watermark = 0;
   quint64 l2_corrupt_dropped = 0;
-  // Single flight and eviction.
+  // Single flight, eviction by cause (L1 + L2), load problems: per second and since start.
   double stampedes_per_second = 0;
-  double evictions_per_second = 0;
+  double evictions_per_second = 0;  // all causes
+  double size_evictions_per_second = 0;
+  double ttl_expirations_per_second = 0;
+  double invalidations_per_second = 0;
+  double load_errors_per_second = 0;
+  double load_timeouts_per_second = 0;
   quint64 stampede_prevented = 0;
   quint64 evictions = 0;
+  quint64 size_evictions = 0;
+  quint64 ttl_expirations = 0;
+  quint64 invalidations = 0;
   quint64 load_errors = 0;
+  quint64 load_timeouts = 0;
   quint64 origin_loads = 0;
-  // Latency of requests L1 could not answer, since start.
-  double miss_p50_ms = 0;
-  double miss_p95_ms = 0;
-  double miss_p99_ms = 0;
-  // Inference (when a classifier is attached).
+  // Latency over the window, per tier.
+  double latency_window_seconds = 10;
+  LatencyWindow l1_latency;      // L1 hits (sampled)
+  LatencyWindow l2_latency;      // L2 reads that hit
+  LatencyWindow origin_latency;  // origin loads
+  LatencyWindow miss_latency;    // whole gets of keys not in L1
+  // Inference (when a classifier is attached): end to end (decode + preprocess + model
+  // + cache, what callers wait for) and the model alone.
   bool inference_enabled = false;
   bool model_loaded = false;
-  double inference_p50_ms = 0;  // model latency since start (wait + forward)
+  LatencyWindow inference_latency;        // end to end
+  LatencyWindow model_latency;            // forward pass (and its queue)
+  double inference_p50_ms = 0;  // = inference_latency, kept for the charts' series names
   double inference_p95_ms = 0;
   double inference_p99_ms = 0;
   double prediction_hit_rate = 0;        // prediction cache, this interval, 0..1
@@ -53,16 +95,23 @@ struct EngineSample {
   quint64 predictions = 0;
   int max_image_size = 0;             // MAX_IMAGE_SIZE
   int max_concurrent_inferences = 0;  // forward passes allowed at once
+  // Try-on (when the pipeline is attached).
+  bool tryon_enabled = false;
+  LatencyWindow tryon_latency;
+  quint64 tryon_requests = 0;
   QString policy;  // "lru" / "wtinylfu"
   // The namespace the tuning controls act on.
   QString focus_namespace;
   QStringList namespaces;
   quint64 focus_entries = 0;
+  quint64 focus_bytes = 0;
   quint64 focus_max_entries = 0;
   quint64 focus_max_bytes = 0;
   double focus_ttl_seconds = 0;
   // Adaptive TTL, every namespace: the longest lifetime in base TTLs; 0 = off.
   int adaptive_ttl_max_multiplier = 0;
+  // How long taking this sample took on the worker thread (engine snapshot included).
+  double sample_cost_ms = 0;
 };
 
 }  // namespace tierscope::ui

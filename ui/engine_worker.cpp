@@ -1,5 +1,11 @@
 #include "engine_worker.h"
 
+#include <algorithm>
+#include <map>
+
+#include "tierscope/inference/model_service.h"
+#include "tierscope/tryon/tryon_pipeline.h"
+
 namespace tierscope::ui {
 namespace {
 
@@ -21,6 +27,17 @@ void EngineWorker::start() {
   connect(timer_, &QTimer::timeout, this, &EngineWorker::takeSample);
   since_start_.start();
   previous_ = engine_.cache().snapshot();
+  defaults_.namespaces = previous_.namespaces;
+  defaults_.policy = previous_.l1_policy;
+  defaults_.adaptive = engine_.cache().adaptive_ttl();
+  defaults_.l2 = previous_.l2_enabled;
+  defaults_.disk_limit = previous_.l2.max_bytes;
+  defaults_.high_watermark = previous_.l2.high_watermark;
+  defaults_.low_watermark = previous_.l2.low_watermark;
+  if (classifier_) {
+    defaults_.max_image_size = classifier_->max_image_size();
+    defaults_.max_concurrent_inferences = classifier_->stats().model.max_concurrent_inferences;
+  }
   previous_seconds_ = 0;
   timer_->start(sample_interval_ms_);
 }
@@ -87,41 +104,83 @@ void EngineWorker::setMaxConcurrentInferences(int limit) {
 }
 
 void EngineWorker::takeSample() {
+  QElapsedTimer cost;
+  cost.start();
   const TieredStats now = engine_.cache().snapshot();
   const double seconds = since_start_.nsecsElapsed() / 1e9;
   const double dt = seconds - previous_seconds_;
 
   EngineSample s;
   s.seconds_since_start = seconds;
-  const double requests = delta(previous_.total_requests, now.total_requests);
-  if (dt > 0) {
-    s.requests_per_second = requests / dt;
-    s.stampedes_per_second = delta(previous_.stampede_prevented, now.stampede_prevented) / dt;
-    s.evictions_per_second = delta(previous_.evictions, now.evictions) / dt;
-  }
-  if (requests > 0) {
-    s.l1_hit_rate = delta(previous_.l1_hits, now.l1_hits) / requests;
-    s.l2_hit_rate = delta(previous_.l2_hits, now.l2_hits) / requests;
-    s.origin_rate = delta(previous_.l3_hits, now.l3_hits) / requests;
+  // Shares come from how requests ended this interval: one consistent set of counters,
+  // so they add up to 100 % (never "200 % from origin" after a stall).
+  const double ended = delta(previous_.completed_requests(), now.completed_requests());
+  s.requests_completed = now.completed_requests();
+  auto per_second = [dt](uint64_t before, uint64_t after) { return dt > 0 ? delta(before, after) / dt : 0.0; };
+  s.requests_per_second = dt > 0 ? ended / dt : 0.0;
+  if (ended > 0) {
+    s.l1_hit_rate = delta(previous_.served_l1, now.served_l1) / ended;
+    s.l2_hit_rate = delta(previous_.served_l2, now.served_l2) / ended;
+    s.origin_rate = delta(previous_.served_origin, now.served_origin) / ended;
+    s.failed_rate = delta(previous_.failed_requests, now.failed_requests) / ended;
   }
   s.l1_hit_rate_total = now.l1_hit_rate;
-  bool all_limited = true;
+
+  // Evictions by cause, L1 (every namespace) and L2 together.
+  auto causes = [](const TieredStats& t, uint64_t& size, uint64_t& ttl, uint64_t& invalidated) {
+    size = ttl = invalidated = 0;
+    for (const NamespaceStats& ns : t.namespaces) {
+      size += ns.l1.evictions;
+      ttl += ns.l1.expirations;
+      invalidated += ns.l1.erases;
+    }
+    size += t.l2.evictions;
+    ttl += t.l2.expirations;
+    invalidated += t.l2.erases;
+  };
+  uint64_t size_now, ttl_now, inv_now, size_before, ttl_before, inv_before;
+  causes(now, size_now, ttl_now, inv_now);
+  causes(previous_, size_before, ttl_before, inv_before);
+  s.size_evictions = size_now;
+  s.ttl_expirations = ttl_now;
+  s.invalidations = inv_now;
+  s.size_evictions_per_second = per_second(size_before, size_now);
+  s.ttl_expirations_per_second = per_second(ttl_before, ttl_now);
+  s.invalidations_per_second = per_second(inv_before, inv_now);
+  s.stampedes_per_second = per_second(previous_.stampede_prevented, now.stampede_prevented);
+  s.evictions_per_second = per_second(previous_.evictions, now.evictions);
+  s.load_errors_per_second = per_second(previous_.load_errors, now.load_errors);
+  s.load_timeouts_per_second = per_second(previous_.load_timeouts, now.load_timeouts);
+
+  std::map<std::string, MemoryTierStats> before_by_name;
+  for (const NamespaceStats& ns : previous_.namespaces) before_by_name[ns.name] = ns.l1;
   for (const NamespaceStats& ns : now.namespaces) {
     s.l1_entries += ns.l1.entries;
     s.l1_bytes += ns.l1.bytes;
-    s.l1_max_entries += ns.l1.max_entries;
-    s.l1_max_bytes += ns.l1.max_bytes;
-    all_limited = all_limited && ns.l1.max_entries && ns.l1.max_bytes;
     const QString name = QString::fromStdString(ns.name);
     s.namespaces << name;
+    NamespaceSample row;
+    row.name = name;
+    const MemoryTierStats& b = before_by_name[ns.name];
+    const double lookups = delta(b.lookups(), ns.l1.lookups());
+    row.hit_rate = lookups > 0 ? delta(b.hits, ns.l1.hits) / lookups : 0.0;
+    row.lookups_per_second = dt > 0 ? lookups / dt : 0.0;
+    row.entries = ns.l1.entries;
+    row.max_entries = ns.l1.max_entries;
+    row.bytes = ns.l1.bytes;
+    row.max_bytes = ns.l1.max_bytes;
+    row.ttl_seconds = std::chrono::duration<double>(ns.ttl).count();
+    s.namespace_rows << row;
     if (name == focus_) {
       s.focus_entries = ns.l1.entries;
+      s.focus_bytes = ns.l1.bytes;
       s.focus_max_entries = ns.l1.max_entries;
       s.focus_max_bytes = ns.l1.max_bytes;
-      s.focus_ttl_seconds = std::chrono::duration<double>(ns.ttl).count();
+      s.focus_ttl_seconds = row.ttl_seconds;
     }
   }
-  if (!all_limited) s.l1_max_entries = s.l1_max_bytes = 0;
+  s.memory_budget_bytes = engine_.memory_budget_bytes();
+  s.process_rss_bytes = static_cast<quint64>(std::max<int64_t>(0, resident_memory_bytes()));
   s.focus_namespace = focus_;
   const AdaptiveTtl adaptive = engine_.cache().adaptive_ttl();
   s.adaptive_ttl_max_multiplier = adaptive.enabled ? static_cast<int>(adaptive.max_multiplier) : 0;
@@ -129,24 +188,31 @@ void EngineWorker::takeSample() {
   s.l2_entries = now.l2.entries;
   s.l2_bytes = now.l2.bytes;
   s.l2_max_bytes = now.l2.max_bytes;
+  s.l2_high_watermark = now.l2.high_watermark;
+  s.l2_low_watermark = now.l2.low_watermark;
   s.l2_corrupt_dropped = now.l2.corrupt_dropped;
   s.stampede_prevented = now.stampede_prevented;
   s.evictions = now.evictions;
   s.load_errors = now.load_errors;
+  s.load_timeouts = now.load_timeouts;
   s.origin_loads = now.l3_hits;
-  s.miss_p50_ms = now.miss_latency.p50_ms;
-  s.miss_p95_ms = now.miss_latency.p95_ms;
-  s.miss_p99_ms = now.miss_latency.p99_ms;
   s.policy = QString::fromUtf8(to_string(now.l1_policy).data());
+
+  // Latency over the last window: the histograms now minus as they were window ago.
+  WindowPoint point;
+  point.seconds = seconds;
+  point.l1 = now.l1_latency_counts;
+  point.l2 = now.l2_latency_counts;
+  point.origin = now.origin_latency_counts;
+  point.miss = now.miss_latency_counts;
 
   if (classifier_) {
     const ClassifierStats c = classifier_->stats();
     s.inference_enabled = true;
     s.max_image_size = classifier_->max_image_size();
     s.max_concurrent_inferences = static_cast<int>(c.model.max_concurrent_inferences);
-    s.inference_p50_ms = c.model.inference_latency.p50_ms;
-    s.inference_p95_ms = c.model.inference_latency.p95_ms;
-    s.inference_p99_ms = c.model.inference_latency.p99_ms;
+    point.inference = c.end_to_end_counts;
+    point.model = c.model.inference_latency_counts;
     const double answered = delta(previous_classifier_.cache_hits + previous_classifier_.cache_misses, c.cache_hits + c.cache_misses);
     s.prediction_hit_rate = answered > 0 ? delta(previous_classifier_.cache_hits, c.cache_hits) / answered : 0.0;
     s.prediction_hit_rate_total = c.cache_hit_rate_percent / 100.0;
@@ -154,9 +220,70 @@ void EngineWorker::takeSample() {
     s.model_loaded = c.model.loaded;
     previous_classifier_ = c;
   }
+  if (auto* tryon = engine_.tryon()) {
+    const tryon::TryOnStats t = tryon->stats();
+    s.tryon_enabled = true;
+    s.tryon_requests = t.requests;
+    point.tryon = t.latency_counts;
+  }
+  window_.push_back(std::move(point));
+  // The oldest point at least window_seconds_ old is the baseline; older ones go.
+  while (window_.size() > 2 && window_[1].seconds <= seconds - window_seconds_) window_.pop_front();
+  const WindowPoint& base = window_.front();
+  const WindowPoint& last = window_.back();
+  auto window = [](const LatencyCounts& now_counts, const LatencyCounts& before) {
+    const LatencySummary w = summarize(now_counts, before);
+    return LatencyWindow{w.p50_ms, w.p95_ms, w.p99_ms, w.count};
+  };
+  s.latency_window_seconds = window_seconds_;
+  s.l1_latency = window(last.l1, base.l1);
+  s.l2_latency = window(last.l2, base.l2);
+  s.origin_latency = window(last.origin, base.origin);
+  s.miss_latency = window(last.miss, base.miss);
+  s.inference_latency = window(last.inference, base.inference);
+  s.model_latency = window(last.model, base.model);
+  s.tryon_latency = window(last.tryon, base.tryon);
+  s.inference_p50_ms = s.inference_latency.p50_ms;
+  s.inference_p95_ms = s.inference_latency.p95_ms;
+  s.inference_p99_ms = s.inference_latency.p99_ms;
+
   previous_ = now;
   previous_seconds_ = seconds;
+  s.sample_cost_ms = cost.nsecsElapsed() / 1e6;
   Q_EMIT sampleReady(s);
 }
+
+void EngineWorker::setDiskWatermarks(double high, double low) {
+  try {
+    engine_.cache().set_disk_watermarks(high, low);
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+  }
+}
+
+void EngineWorker::resetToDefaults() {
+  try {
+    for (const NamespaceStats& ns : defaults_.namespaces) {
+      engine_.cache().set_l1_capacity(ns.name, ns.l1.max_entries, ns.l1.max_bytes);
+      engine_.cache().set_ttl(ns.name, ns.ttl);
+    }
+    engine_.cache().set_policy(defaults_.policy);
+    engine_.cache().set_adaptive_ttl(defaults_.adaptive);
+    if (defaults_.l2) {
+      engine_.cache().set_disk_limit(defaults_.disk_limit);
+      engine_.cache().set_disk_watermarks(defaults_.high_watermark, defaults_.low_watermark);
+    }
+    if (classifier_ && defaults_.max_image_size > 0) {
+      classifier_->set_max_image_size(defaults_.max_image_size);
+      classifier_->model().set_max_concurrent_inferences(defaults_.max_concurrent_inferences);
+    }
+    Q_EMIT defaultsRestored();
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+  }
+  takeSample();
+}
+
+void EngineWorker::setLatencyWindow(double seconds) { window_seconds_ = std::clamp(seconds, 1.0, 60.0); }
 
 }  // namespace tierscope::ui

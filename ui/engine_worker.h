@@ -12,6 +12,9 @@
 #include <QObject>
 #include <QTimer>
 
+#include <deque>
+#include <vector>
+
 #include "engine_sample.h"
 #include "tierscope/inference/classifier.h"
 #include "tierscope/engine.h"
@@ -42,12 +45,20 @@ class EngineWorker : public QObject {
   // Inference (ignored without a classifier): MAX_IMAGE_SIZE and concurrent forward passes.
   void setMaxImageSize(int pixels);
   void setMaxConcurrentInferences(int limit);
+  // Percentiles in the samples cover this many seconds (default 10).
+  void setLatencyWindow(double seconds);
+  // L2 cleanup watermarks (shares of the disk limit); an invalid pair changes nothing.
+  void setDiskWatermarks(double high, double low);
+  // Every tunable setting back to what it was when start() ran (the profile's values).
+  void resetToDefaults();
 
  Q_SIGNALS:
   void sampleReady(const tierscope::ui::EngineSample& sample);
   // Sent after a change has been applied (the next sample shows it too).
   void capacityApplied(const QString& ns, quint64 max_entries, quint64 max_bytes);
   void errorOccurred(const QString& message);
+  // After resetToDefaults() has applied them.
+  void defaultsRestored();
 
  private:
   void takeSample();
@@ -61,6 +72,24 @@ class EngineWorker : public QObject {
   QElapsedTimer since_start_;
   TieredStats previous_;
   double previous_seconds_ = 0;
+  // Histogram counts at each sample of the last window, oldest first.
+  struct WindowPoint {
+    double seconds = 0;
+    LatencyCounts l1, l2, origin, miss, inference, model, tryon;
+  };
+  std::deque<WindowPoint> window_;
+  double window_seconds_ = 10;
+  // The settings at start, for "reset to profile defaults".
+  struct Defaults {
+    std::vector<NamespaceStats> namespaces;
+    EvictionPolicyKind policy = EvictionPolicyKind::kWTinyLfu;
+    AdaptiveTtl adaptive;
+    bool l2 = false;
+    uint64_t disk_limit = 0;
+    double high_watermark = 0.9, low_watermark = 0.8;
+    int max_image_size = 0;
+    size_t max_concurrent_inferences = 0;
+  } defaults_;
 };
 
 }  // namespace tierscope::ui

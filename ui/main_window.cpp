@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -27,7 +28,7 @@ QScrollArea* scrollable(QWidget* content) {
 
 void registerMetaTypes() { qRegisterMetaType<EngineSample>("tierscope::ui::EngineSample"); }
 
-MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : QMainWindow(parent), settings_(settings) {
   Classifier* classifier = engine.classifier();
   registerMetaTypes();
   setWindowTitle(tr("Tierscope"));
@@ -63,9 +64,74 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent) : QMainWindow(parent) {
   connect(dashboard_, &DashboardWidget::diskLimitRequested, worker_, &EngineWorker::setDiskLimit, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::focusNamespaceRequested, worker_, &EngineWorker::setFocusNamespace,
           Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::diskWatermarksRequested, worker_, &EngineWorker::setDiskWatermarks, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::latencyWindowRequested, worker_, &EngineWorker::setLatencyWindow, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::resetRequested, worker_, &EngineWorker::resetToDefaults, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::resetRequested, this, [this] {
+    if (settings_) settings_->remove(QStringLiteral("tuning"));
+  });
+  connect(worker_, &EngineWorker::defaultsRestored, this,
+          [this] { statusBar()->showMessage(tr("Settings reset to the profile's defaults"), 5'000); }, Qt::QueuedConnection);
+  // Every change the operator makes is remembered (with a settings store).
+  connect(dashboard_, &DashboardWidget::l1CapacityRequested, this, [this](const QString& ns, quint64 entries, quint64 bytes) {
+    rememberTuning(QStringLiteral("namespaces/%1/max_entries").arg(QString(ns).replace(':', '_')), entries);
+    rememberTuning(QStringLiteral("namespaces/%1/max_bytes").arg(QString(ns).replace(':', '_')), bytes);
+    rememberTuning(QStringLiteral("namespaces/%1/name").arg(QString(ns).replace(':', '_')), ns);
+  });
+  connect(dashboard_, &DashboardWidget::ttlRequested, this, [this](const QString& ns, double seconds) {
+    rememberTuning(QStringLiteral("namespaces/%1/ttl_seconds").arg(QString(ns).replace(':', '_')), seconds);
+    rememberTuning(QStringLiteral("namespaces/%1/name").arg(QString(ns).replace(':', '_')), ns);
+  });
+  connect(dashboard_, &DashboardWidget::policyRequested, this, [this](const QString& p) { rememberTuning("policy", p); });
+  connect(dashboard_, &DashboardWidget::adaptiveTtlRequested, this, [this](int m) { rememberTuning("adaptive_ttl", m); });
+  connect(dashboard_, &DashboardWidget::diskLimitRequested, this, [this](quint64 b) { rememberTuning("disk_limit", b); });
+  connect(dashboard_, &DashboardWidget::diskWatermarksRequested, this, [this](double high, double low) {
+    rememberTuning("high_watermark", high);
+    rememberTuning("low_watermark", low);
+  });
+  connect(dashboard_, &DashboardWidget::maxImageSizeRequested, this, [this](int px) { rememberTuning("max_image_size", px); });
+  connect(dashboard_, &DashboardWidget::maxConcurrentInferencesRequested, this,
+          [this](int n) { rememberTuning("max_concurrent_inferences", n); });
+  connect(dashboard_, &DashboardWidget::settingRefused, this, [this](const QString& m) { statusBar()->showMessage(m, 10'000); });
   connect(worker_, &EngineWorker::errorOccurred, this,
           [this](const QString& message) { statusBar()->showMessage(message, 10'000); }, Qt::QueuedConnection);
   worker_thread_.start();
+  restoreTuning();
+}
+
+void MainWindow::rememberTuning(const QString& key, const QVariant& value) {
+  if (settings_) settings_->setValue(QStringLiteral("tuning/") + key, value);
+}
+
+void MainWindow::restoreTuning() {
+  if (!settings_) return;
+  settings_->beginGroup(QStringLiteral("tuning"));
+  // Queued to the worker in the order saved values make sense: limits, then the rest.
+  auto call = [this](auto method, auto... args) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, method, args...] { (w->*method)(args...); }, Qt::QueuedConnection);
+  };
+  settings_->beginGroup(QStringLiteral("namespaces"));
+  for (const QString& group : settings_->childGroups()) {
+    settings_->beginGroup(group);
+    const QString ns = settings_->value("name").toString();
+    if (!ns.isEmpty() && settings_->contains("max_entries")) {
+      call(&EngineWorker::setL1Capacity, ns, settings_->value("max_entries").toULongLong(), settings_->value("max_bytes").toULongLong());
+    }
+    if (!ns.isEmpty() && settings_->contains("ttl_seconds")) call(&EngineWorker::setTtl, ns, settings_->value("ttl_seconds").toDouble());
+    settings_->endGroup();
+  }
+  settings_->endGroup();
+  if (settings_->contains("policy")) call(&EngineWorker::setPolicy, settings_->value("policy").toString());
+  if (settings_->contains("adaptive_ttl")) call(&EngineWorker::setAdaptiveTtl, settings_->value("adaptive_ttl").toInt());
+  if (settings_->contains("disk_limit")) call(&EngineWorker::setDiskLimit, settings_->value("disk_limit").toULongLong());
+  if (settings_->contains("high_watermark")) {
+    call(&EngineWorker::setDiskWatermarks, settings_->value("high_watermark").toDouble(), settings_->value("low_watermark").toDouble());
+  }
+  if (settings_->contains("max_image_size")) call(&EngineWorker::setMaxImageSize, settings_->value("max_image_size").toInt());
+  if (settings_->contains("max_concurrent_inferences")) {
+    call(&EngineWorker::setMaxConcurrentInferences, settings_->value("max_concurrent_inferences").toInt());
+  }
+  settings_->endGroup();
 }
 
 int MainWindow::tabIndexOf(const QWidget* content) const {

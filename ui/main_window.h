@@ -10,6 +10,7 @@
 
 #include "tierscope/engine.h"
 
+class QSettings;
 class QTabWidget;
 
 namespace tierscope::ui {
@@ -24,8 +25,10 @@ class MainWindow : public QMainWindow {
 
  public:
   // The engine's classifier (when it has one) adds the Classification tab and inference
-  // charts; its try-on pipeline (when it has one) the Try-on tab.
-  explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
+  // charts; its try-on pipeline (when it has one) the Try-on tab. With `settings` (not
+  // owned, must outlive the window) tuning is remembered across restarts: what was saved
+  // is applied at start, every change is saved, "reset to profile defaults" forgets it.
+  explicit MainWindow(Engine& engine, QSettings* settings = nullptr, QWidget* parent = nullptr);
   ~MainWindow() override;
 
   DashboardWidget* dashboard() const { return dashboard_; }
@@ -39,6 +42,10 @@ class MainWindow : public QMainWindow {
   int tabIndexOf(const QWidget* content) const;
 
  private:
+  void restoreTuning();
+  void rememberTuning(const QString& key, const QVariant& value);
+
+  QSettings* settings_;
   QThread worker_thread_;
   EngineWorker* worker_;  // lives on worker_thread_, deleted when it finishes
   QTabWidget* tabs_;

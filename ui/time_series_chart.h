@@ -28,6 +28,20 @@ class TimeSeriesChart : public QChartView {
   // Shows the newest `seconds` of data ending at `newest`, and rescales unfixed axes.
   void showWindow(double newest, double seconds);
 
+  // Vertical lines where a setting changed (x = seconds since start), labelled.
+  struct Marker {
+    double x = 0;
+    QString label;
+  };
+  void setMarkers(const QList<Marker>& markers);
+  const QList<Marker>& markers() const { return markers_; }
+  QList<QLineSeries*> allSeries() const { return left_series_ + right_series_; }
+  QString title() const;
+
+ protected:
+  void drawForeground(QPainter* painter, const QRectF& rect) override;
+  void changeEvent(QEvent* event) override;
+
  private:
   QValueAxis* x_;
   QValueAxis* left_;
@@ -35,6 +49,8 @@ class TimeSeriesChart : public QChartView {
   bool left_fixed_ = false;
   bool right_fixed_ = false;
   QList<QLineSeries*> left_series_, right_series_;
+  QList<Marker> markers_;
+  void followPalette();  // light or dark chart theme, as the application's palette
 };
 
 // Appends a point of a step line that holds `y` from `x` on; y <= 0 (no limit) draws nothing.

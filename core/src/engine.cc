@@ -7,7 +7,9 @@
 namespace tierscope {
 
 Engine::Engine(EngineOptions options)
-    : origin_(std::make_shared<SimulatedOrigin>(options.origin)), demo_namespace_(options.demo_namespace) {
+    : origin_(std::make_shared<SimulatedOrigin>(options.origin)),
+      demo_namespace_(options.demo_namespace),
+      memory_budget_bytes_(options.memory_budget_bytes) {
   for (NamespaceOptions& ns : options.cache.namespaces) {
     if (!ns.loader) ns.loader = origin_;
   }

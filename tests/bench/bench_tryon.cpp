@@ -4,7 +4,7 @@
 // the floor. Registered for the drawn demo pair always and, when ../shared is there, for a
 // 768x1024 sample pair. Memory added per cached person is reported as a counter.
 //
-//   taskset -c 0 build/release/tests/bench/bench_tryon --benchmark_repetitions=5 \
+//   taskset -c 0 build/release/tests/bench/bench_tryon --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 

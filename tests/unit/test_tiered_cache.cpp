@@ -96,6 +96,48 @@ class TieredCacheTest : public QObject {
     QCOMPARE(s.l3_hits, 1u);
     QCOMPARE(s.stampede_prevented + s.l1_hits, uint64_t(kThreads - 1));
     QVERIFY2(s.stampede_prevented > 500, qPrintable(QString::number(s.stampede_prevented)));
+    // Every request ended once, where it was served: the one load answered all who waited.
+    QCOMPARE(s.completed_requests(), uint64_t(kThreads));
+    QCOMPARE(s.served_origin, s.stampede_prevented + 1);
+    QCOMPARE(s.served_l1, s.l1_hits);
+    QCOMPARE(s.served_l2 + s.failed_requests, 0u);
+  }
+
+  void requestOutcomesAddUpUnderLoadWithFailures() {
+    // Shares of the served counts can never exceed 100 %: whatever happens, every request
+    // that ended is in exactly one of them, and their sum is the requests that ended.
+    QTemporaryDir dir;
+    CountingOrigin origin;
+    origin.delay_ms = 2;
+    origin.failures_left = 40;
+    TieredCacheOptions o = optionsWith(origin.loader(), 50);
+    o.l2 = diskAt(dir);
+    TieredCache cache(o);
+    std::vector<std::thread> threads;
+    std::atomic<int> errors{0};
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 400; ++i) {
+          try {
+            cache.get("general", "k" + std::to_string((i * 7 + t) % 120));
+          } catch (const LoadError&) {
+            ++errors;
+          }
+          if (i % 50 == 0) cache.set_l1_capacity("general", 20 + i % 40, 0);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    const TieredStats s = cache.snapshot();
+    QCOMPARE(s.completed_requests(), s.total_requests);
+    QCOMPARE(s.failed_requests, uint64_t(errors.load()));
+    QVERIFY(s.served_l2 > 0 && s.served_origin > 0 && s.served_l1 > 0);
+    QVERIFY(s.served_origin >= s.l3_hits && s.served_l2 >= s.l2_hits);
+    // Windowed percentiles: the counts since an earlier snapshot hold only what came after.
+    const TieredStats before = cache.snapshot();
+    cache.get("general", "k1");
+    const TieredStats after = cache.snapshot();
+    QCOMPARE(summarize(after.miss_latency_counts, before.miss_latency_counts).count + after.l1_hits - before.l1_hits, uint64_t(1));
   }
 
   void eightThreadsRandomKeysLoadEachKeyOnce() {

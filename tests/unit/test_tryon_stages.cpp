@@ -83,7 +83,7 @@ class TryOnStagesTest : public QObject {
       const cv::Mat mask = segment_garment(small, report);
       if (reference.empty()) {
         reference = mask;
-        QVERIFY(cv::countNonZero(mask) > small.total() / 6);
+        QVERIFY(cv::countNonZero(mask) > static_cast<int>(small.total() / 6));
       } else {
         QVERIFY2(iou(mask, reference) > 0.95, name);
       }

@@ -41,6 +41,9 @@ struct EngineOptions {
   SimulatedOriginOptions origin;
   // The namespace the demo workload and the dashboard's sliders use first.
   std::string demo_namespace = "general";
+  // The memory budget the L1 namespaces share (CACHE_MEMORY_LIMIT_MB); 0 = none. The
+  // console shows usage and process RSS against it; auto-tuning splits it.
+  uint64_t memory_budget_bytes = 0;
   // The classifier; none when empty.
   std::optional<InferenceOptions> inference;
   // The try-on pipeline; none when empty. It uses the classifier (when there is one) to
@@ -61,6 +64,7 @@ class Engine {
   const TieredCache& cache() const { return *cache_; }
   SimulatedOrigin& origin() { return *origin_; }
   const std::string& demo_namespace() const { return demo_namespace_; }
+  uint64_t memory_budget_bytes() const { return memory_budget_bytes_; }
 
   // Null when the engine was built without them.
   Classifier* classifier();
@@ -71,6 +75,7 @@ class Engine {
  private:
   std::shared_ptr<SimulatedOrigin> origin_;
   std::string demo_namespace_;
+  uint64_t memory_budget_bytes_;
   std::unique_ptr<TieredCache> cache_;
   std::unique_ptr<InferenceStack> inference_;
   std::unique_ptr<tryon::TryOnPipeline> tryon_;

@@ -5,6 +5,8 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
+#include <vector>
 #include <bit>
 #include <condition_variable>
 #include <cstring>
@@ -79,6 +81,10 @@ TimePoint time_from_ns(int64_t ns) { return TimePoint{Duration{ns}}; }
 }  // namespace
 
 struct DiskTier::Impl {
+  struct Doomed {
+    std::string key;
+    std::filesystem::path path;
+  };
   struct Entry {
     uint64_t bytes = 0;
     TimePoint created;
@@ -91,7 +97,9 @@ struct DiskTier::Impl {
       : options(std::move(opts)),
         clock(options.clock ? options.clock : &system_clock),
         fs(options.file_system ? options.file_system : make_posix_file_system()),
-        max_bytes(options.max_bytes) {}
+        max_bytes(options.max_bytes),
+        high_watermark(options.high_watermark),
+        low_watermark(options.low_watermark) {}
 
   std::filesystem::path path_for(std::string_view key) const {
     const std::string name = sha256_hex(key);
@@ -111,21 +119,44 @@ struct DiskTier::Impl {
     recency.splice(recency.begin(), recency, e.recency);
   }
 
-  // Drops an entry from the index and its file from disk.
-  void remove_locked(std::unordered_map<std::string, Entry>::iterator it) {
-    try {
-      fs->remove_file(path_for(it->first));
-    } catch (const FileSystemError& e) {
-      if (options.logger) options.logger->warn("L2 cannot remove entry file: {}", e.what());
-    }
+  // Drops an entry from the index; its file goes on `out` (default: the cleaner's list),
+  // to be removed once `mu` is released (remove_files).
+  void remove_locked(std::unordered_map<std::string, Entry>::iterator it, std::vector<Doomed>* out = nullptr) {
+    (out ? *out : doomed).push_back({it->first, path_for(it->first)});
     bytes -= it->second.bytes;
     recency.erase(it->second.recency);
     index.erase(it);
+    entries.store(index.size(), std::memory_order_relaxed);
+  }
+
+  // Removes files of entries that have left the index. Each under its key's write stripe
+  // (a put of the same key waits, or has already finished and put the key back in the
+  // index: then the file is the new entry's and stays). Call without `mu`.
+  void remove_files(std::vector<Doomed>& files) {
+    for (const Doomed& d : files) {
+      std::lock_guard stripe(stripe_for(d.key));
+      {
+        std::lock_guard guard(mu);
+        if (index.count(d.key)) continue;
+      }
+      try {
+        fs->remove_file(d.path);
+      } catch (const FileSystemError& e) {
+        if (options.logger) options.logger->warn("L2 cannot remove entry file: {}", e.what());
+      }
+    }
+    files.clear();
+  }
+
+  // Hands the cleaner's list of files to remove to the cleaner thread.
+  void wake_cleaner_locked() {
+    cleanup_requested = true;
+    cleaner_wake.notify_one();
   }
 
   // Evicts least recently used entries (never `keep`) until `need` more bytes fit
   // under `limit`.
-  uint64_t evict_until_locked(uint64_t limit, uint64_t need, std::string_view keep) {
+  uint64_t evict_until_locked(uint64_t limit, uint64_t need, std::string_view keep, std::vector<Doomed>* out = nullptr) {
     uint64_t evicted = 0;
     auto it = recency.end();
     while (bytes + reserved + need > limit && it != recency.begin()) {
@@ -134,7 +165,7 @@ struct DiskTier::Impl {
       if (*key == keep) continue;
       auto victim = index.find(*key);
       it = std::next(it);  // recency.erase invalidates `it`; step back from its successor
-      remove_locked(victim);
+      remove_locked(victim, out);
       ++evicted;
     }
     evictions += evicted;
@@ -217,6 +248,7 @@ struct DiskTier::Impl {
       bytes += it->second.bytes;
     }
     recovered_entries = index.size();
+    entries.store(index.size());
     if (options.logger) {
       options.logger->info("L2 opened {}: {} entries, {:.1f} MiB of {:.1f} MiB; removed {} stale temp files", options.root.string(),
                            index.size(), bytes / 1048576.0, max_bytes.load() / 1048576.0, stale_temp_files_removed);
@@ -226,19 +258,35 @@ struct DiskTier::Impl {
   void cleaner_loop() {
     std::unique_lock guard(mu);
     while (!stopping) {
-      cleaner_wake.wait_for(guard, options.sweep_interval, [this] { return stopping || cleanup_requested; });
+      cleaner_wake.wait_for(guard, options.sweep_interval, [this] { return stopping || cleanup_requested || !doomed.empty(); });
       if (stopping) break;
       cleanup_requested = false;
       cleanup_locked();
+      drain_locked(guard);
+      idle.notify_all();
+    }
+  }
+
+  // Removes the cleaner's list of files with `mu` released meanwhile.
+  void drain_locked(std::unique_lock<std::mutex>& guard) {
+    while (!doomed.empty()) {
+      std::vector<Doomed> batch;
+      batch.swap(doomed);
+      deleting += batch.size();
+      const size_t n = batch.size();
+      guard.unlock();
+      remove_files(batch);
+      guard.lock();
+      deleting -= n;
     }
   }
 
   void cleanup_locked() {
     remove_expired_locked(clock->now());
     const uint64_t cap = max_bytes.load();
-    if (bytes > static_cast<uint64_t>(options.high_watermark * double(cap))) {
+    if (bytes > static_cast<uint64_t>(high_watermark.load() * double(cap))) {
       const uint64_t before = bytes;
-      const uint64_t evicted = evict_until_locked(static_cast<uint64_t>(options.low_watermark * double(cap)), 0, {});
+      const uint64_t evicted = evict_until_locked(static_cast<uint64_t>(low_watermark.load() * double(cap)), 0, {});
       if (options.logger && evicted) {
         options.logger->info("L2 cleanup: removed {} entries ({:.1f} MiB), usage {:.1f}/{:.1f} MiB", evicted,
                              (before - bytes) / 1048576.0, bytes / 1048576.0, cap / 1048576.0);
@@ -252,18 +300,27 @@ struct DiskTier::Impl {
   std::shared_ptr<FileSystem> fs;
   std::shared_ptr<void> lock;
   std::atomic<uint64_t> max_bytes;
+  std::atomic<double> high_watermark, low_watermark;
   uint64_t block = 4096;  // set once in rebuild(), before any other use
   std::array<std::mutex, kWriteStripes> write_stripes;
+
+  // Statistics: written under `mu` (or, for the read-only counters, anywhere), read by
+  // snapshot() without any lock, so a sample never waits behind a cleanup or a slow disk.
+  std::atomic<uint64_t> bytes{0}, entries{0};
+  std::atomic<uint64_t> hits{0}, misses{0}, writes{0}, write_errors{0}, rejected{0}, evictions{0}, expirations{0},
+      corrupt_dropped{0}, erases{0}, recovered_entries{0}, stale_temp_files_removed{0};
 
   std::mutex mu;  // guards everything below
   std::unordered_map<std::string, Entry> index;
   std::list<const std::string*> recency;  // front = most recently used
-  uint64_t bytes = 0;
   uint64_t reserved = 0;  // space promised to writes in progress
   uint64_t generation_counter = 0;
-  uint64_t hits = 0, misses = 0, writes = 0, write_errors = 0, rejected = 0, evictions = 0, expirations = 0,
-           corrupt_dropped = 0, erases = 0, recovered_entries = 0, stale_temp_files_removed = 0;
+  // Files whose entries have left the index but which are still on disk: removed outside
+  // `mu` (bulk removals by the cleaner thread, single ones by their caller).
+  std::vector<Doomed> doomed;
+  size_t deleting = 0;  // files being removed right now, outside `mu`
   std::condition_variable cleaner_wake;
+  std::condition_variable idle;
   bool cleanup_requested = false;
   bool stopping = false;
   std::thread cleaner;
@@ -281,6 +338,10 @@ DiskTier::~DiskTier() {
   }
   impl_->cleaner_wake.notify_all();
   impl_->cleaner.join();
+  // Files of entries already gone from the index must not outlive the tier: the next
+  // start would read them back as entries.
+  std::unique_lock guard(impl_->mu);
+  impl_->drain_locked(guard);
 }
 
 std::filesystem::path DiskTier::path_for(std::string_view key) const { return impl_->path_for(key); }
@@ -294,17 +355,20 @@ std::optional<DiskEntry> DiskTier::get(std::string_view key) {
   Impl& d = *impl_;
   uint64_t generation;
   TimePoint expires;
+  std::vector<Impl::Doomed> gone;
   {
-    std::lock_guard guard(d.mu);
+    std::unique_lock guard(d.mu);
     auto it = d.index.find(std::string(key));
     if (it == d.index.end()) {
       ++d.misses;
       return std::nullopt;
     }
     if (it->second.expires <= d.clock->now()) {
-      d.remove_locked(it);
+      d.remove_locked(it, &gone);
       ++d.expirations;
       ++d.misses;
+      guard.unlock();
+      d.remove_files(gone);
       return std::nullopt;
     }
     generation = it->second.generation;
@@ -333,23 +397,26 @@ std::optional<DiskEntry> DiskTier::get(std::string_view key) {
     }
   }
 
-  std::lock_guard guard(d.mu);
+  std::unique_lock guard(d.mu);
   auto it = d.index.find(std::string(key));
   const bool same = it != d.index.end() && it->second.generation == generation;
   if (!present || !why.empty()) {
     // Only drop what we read: a newer write of the key may have replaced it meanwhile.
     if (same) {
       if (!why.empty()) {
-        d.remove_locked(it);
+        d.remove_locked(it, &gone);
         ++d.corrupt_dropped;
         if (d.options.logger) d.options.logger->warn("L2 dropped corrupt entry {}: {}", path.string(), why);
       } else {
         d.bytes -= it->second.bytes;  // the file vanished: forget it
         d.recency.erase(it->second.recency);
         d.index.erase(it);
+        d.entries.store(d.index.size(), std::memory_order_relaxed);
       }
     }
     ++d.misses;
+    guard.unlock();
+    d.remove_files(gone);
     return std::nullopt;
   }
   if (same) d.touch_locked(it->second);
@@ -373,7 +440,8 @@ bool DiskTier::put(std::string_view key, std::string_view value, TimePoint expir
     auto existing = d.index.find(key_string);
     const uint64_t replaced = existing != d.index.end() ? existing->second.bytes : 0;
     // Make room first so the cap holds even while writes are in flight.
-    d.evict_until_locked(cap + replaced, size, key);
+    // The evicted files go on the cleaner thread: a write never waits for a removal.
+    if (d.evict_until_locked(cap + replaced, size, key) > 0) d.wake_cleaner_locked();
     d.reserved += size;
   }
   const TimePoint now = d.clock->now();
@@ -397,6 +465,7 @@ bool DiskTier::put(std::string_view key, std::string_view value, TimePoint expir
   if (inserted) {
     d.recency.push_front(&it->first);
     it->second.recency = d.recency.begin();
+    d.entries.store(d.index.size(), std::memory_order_relaxed);
   } else {
     d.bytes -= it->second.bytes;
     d.touch_locked(it->second);
@@ -407,10 +476,7 @@ bool DiskTier::put(std::string_view key, std::string_view value, TimePoint expir
   it->second.generation = ++d.generation_counter;
   d.bytes += size;
   ++d.writes;
-  if (d.bytes > static_cast<uint64_t>(d.options.high_watermark * double(cap)) && !d.cleanup_requested) {
-    d.cleanup_requested = true;
-    d.cleaner_wake.notify_one();
-  }
+  if (d.bytes > static_cast<uint64_t>(d.high_watermark.load() * double(cap)) && !d.cleanup_requested) d.wake_cleaner_locked();
   return true;
 }
 
@@ -421,12 +487,15 @@ void DiskTier::extend_expiry(std::string_view key, TimePoint expires) {
 }
 
 bool DiskTier::erase(std::string_view key) {
-  std::lock_guard stripe(impl_->stripe_for(key));
-  std::lock_guard guard(impl_->mu);
-  auto it = impl_->index.find(std::string(key));
-  if (it == impl_->index.end()) return false;
-  impl_->remove_locked(it);
-  ++impl_->erases;
+  std::vector<Impl::Doomed> gone;
+  {
+    std::lock_guard guard(impl_->mu);
+    auto it = impl_->index.find(std::string(key));
+    if (it == impl_->index.end()) return false;
+    impl_->remove_locked(it, &gone);
+    ++impl_->erases;
+  }
+  impl_->remove_files(gone);
   return true;
 }
 
@@ -442,6 +511,7 @@ size_t DiskTier::erase_matching(std::string_view pattern) {
     it = next;
   }
   impl_->erases += removed;
+  if (removed) impl_->wake_cleaner_locked();
   return removed;
 }
 
@@ -450,22 +520,44 @@ void DiskTier::clear() {
   const size_t n = impl_->index.size();
   while (!impl_->index.empty()) impl_->remove_locked(impl_->index.begin());
   impl_->erases += n;
+  impl_->wake_cleaner_locked();
 }
 
 void DiskTier::set_max_bytes(uint64_t max_bytes) {
   impl_->max_bytes.store(max_bytes);
   std::lock_guard guard(impl_->mu);
+  // The index (and so the accounting) obeys the new cap at once; the files go on the
+  // cleaner thread, however many there are.
   impl_->evict_until_locked(max_bytes, 0, {});
+  impl_->wake_cleaner_locked();
   if (impl_->options.logger) impl_->options.logger->info("L2 disk limit set to {:.2f} GiB", max_bytes / 1073741824.0);
 }
 
-void DiskTier::cleanup() {
+void DiskTier::set_watermarks(double high, double low) {
+  if (!(low > 0.0 && low < high && high <= 1.0)) {
+    throw std::invalid_argument("L2 cleanup watermarks must satisfy 0 < low < high <= 1 (got high " + std::to_string(high) +
+                                ", low " + std::to_string(low) + ")");
+  }
   std::lock_guard guard(impl_->mu);
+  impl_->high_watermark.store(high);
+  impl_->low_watermark.store(low);
+  impl_->wake_cleaner_locked();
+}
+
+void DiskTier::cleanup() {
+  std::unique_lock guard(impl_->mu);
   impl_->cleanup_locked();
+  impl_->drain_locked(guard);
+}
+
+void DiskTier::wait_idle() {
+  std::unique_lock guard(impl_->mu);
+  impl_->idle.wait(guard, [this] {
+    return impl_->doomed.empty() && impl_->deleting == 0 && !impl_->cleanup_requested;
+  });
 }
 
 DiskTierStats DiskTier::snapshot() const {
-  std::lock_guard guard(impl_->mu);
   const Impl& d = *impl_;
   DiskTierStats s;
   s.hits = d.hits;
@@ -477,9 +569,11 @@ DiskTierStats DiskTier::snapshot() const {
   s.expirations = d.expirations;
   s.corrupt_dropped = d.corrupt_dropped;
   s.erases = d.erases;
-  s.entries = d.index.size();
+  s.entries = d.entries;
   s.bytes = d.bytes;
   s.max_bytes = d.max_bytes.load();
+  s.high_watermark = d.high_watermark.load();
+  s.low_watermark = d.low_watermark.load();
   s.block_size = d.block;
   s.recovered_entries = d.recovered_entries;
   s.stale_temp_files_removed = d.stale_temp_files_removed;

@@ -55,6 +55,44 @@ LatencySummary LatencyHistogram::summary() const {
   return s;
 }
 
+LatencyCounts LatencyHistogram::counts() const {
+  LatencyCounts c;
+  for (int i = 0; i < kBuckets; ++i) c.buckets[i] = buckets_[i].load(std::memory_order_relaxed);
+  c.count = count_.load(std::memory_order_relaxed);
+  c.total_ns = total_ns_.load(std::memory_order_relaxed);
+  return c;
+}
+
+LatencySummary summarize(const LatencyCounts& now, const LatencyCounts& before) {
+  std::array<uint64_t, LatencyHistogram::kBuckets> counts{};
+  uint64_t total = 0;
+  int highest = -1;
+  for (int i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    counts[i] = now.buckets[i] >= before.buckets[i] ? now.buckets[i] - before.buckets[i] : 0;
+    total += counts[i];
+    if (counts[i]) highest = i;
+  }
+  LatencySummary s;
+  s.count = total;
+  if (total == 0) return s;
+  const uint64_t ns = now.total_ns >= before.total_ns ? now.total_ns - before.total_ns : 0;
+  s.mean_ms = static_cast<double>(ns) / static_cast<double>(total) / 1e6;
+  s.max_ms = LatencyHistogram::bucket_value_ns(highest + 1) / 1e6;
+  const auto percentile = [&](double q) {
+    const uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
+    uint64_t seen = 0;
+    for (int i = 0; i < LatencyHistogram::kBuckets; ++i) {
+      seen += counts[i];
+      if (seen >= rank) return LatencyHistogram::bucket_value_ns(i) / 1e6;
+    }
+    return s.max_ms;
+  };
+  s.p50_ms = percentile(0.50);
+  s.p95_ms = percentile(0.95);
+  s.p99_ms = percentile(0.99);
+  return s;
+}
+
 void LatencyHistogram::reset() {
   for (auto& b : buckets_) b.store(0, std::memory_order_relaxed);
   count_.store(0);

@@ -43,6 +43,9 @@ struct Namespace {
 struct Flight {
   std::promise<Value> promise;
   std::shared_future<Value> future = promise.get_future().share();
+  // Requests answered by this flight: the one that started it and every one that joined
+  // (changed under flights_mu, read once the flight has left `flights`).
+  uint64_t waiters = 1;
 };
 
 bool valid_namespace_name(const std::string& name) {
@@ -133,6 +136,7 @@ struct TieredCache::Impl {
       std::lock_guard lock(flights_mu);
       auto it = flights.find(full);
       if (it != flights.end()) {
+        ++it->second->waiters;
         stampede_prevented.fetch_add(1, std::memory_order_relaxed);
         if (debug_logging()) options.logger->debug("Waiting for ongoing load {}", full);
         return it->second->future;
@@ -141,6 +145,7 @@ struct TieredCache::Impl {
       // L1 before it leaves `flights`, so this second look cannot miss it.
       if (Value v = n.l1->peek(key)) {
         l1_hits.add();
+        served_l1.add();
         return ready(std::move(v));
       }
       flight = std::make_shared<Flight>();
@@ -153,17 +158,19 @@ struct TieredCache::Impl {
                                           epoch, flight] { load(*np, key, full, loader, ttl, epoch, *flight); });
     if (!queued) {
       overloaded.fetch_add(1, std::memory_order_relaxed);
-      finish(full);
+      failed_requests.fetch_add(finish(full, *flight), std::memory_order_relaxed);
       flight->promise.set_exception(std::make_exception_ptr(
           OverloadedError("cache overloaded: " + std::to_string(options.max_queued_loads) + " loads already queued")));
     }
     return flight->future;
   }
 
-  void finish(const std::string& full) {
+  // Takes the flight out of `flights`; returns how many requests it answers.
+  uint64_t finish(const std::string& full, const Flight& flight) {
     std::lock_guard lock(flights_mu);
     flights.erase(full);
     loads_in_flight.fetch_sub(1, std::memory_order_relaxed);
+    return flight.waiters;
   }
 
   // Runs on a loader thread: L2, else origin; store; answer every waiter.
@@ -208,16 +215,17 @@ struct TieredCache::Impl {
       // Leave `flights` before answering: a caller that comes after the answer must not
       // join a finished flight (its value may be expired or invalidated by then); it
       // finds the value in L1 instead (start_or_join looks again under the lock).
-      finish(full);
+      const uint64_t answered = finish(full, flight);
+      (from_origin ? served_origin : served_l2).fetch_add(answered, std::memory_order_relaxed);
       flight.promise.set_value(value);
     } catch (const std::exception& e) {
       load_errors.fetch_add(1, std::memory_order_relaxed);
       if (options.logger) options.logger->warn("load of {} failed: {}", full, e.what());
-      finish(full);
+      failed_requests.fetch_add(finish(full, flight), std::memory_order_relaxed);
       flight.promise.set_exception(std::current_exception());
     } catch (...) {
       load_errors.fetch_add(1, std::memory_order_relaxed);
-      finish(full);
+      failed_requests.fetch_add(finish(full, flight), std::memory_order_relaxed);
       flight.promise.set_exception(std::current_exception());
     }
     // Write-through after the waiters are answered: disk latency is not theirs to pay.
@@ -238,6 +246,10 @@ struct TieredCache::Impl {
 
   // Bumped on every request: striped so that cores do not contend on them.
   internal::StripedCounter total_requests, l1_hits;
+  // Requests by how they ended, counted when they end (served_l1 is l1_hits plus the L1
+  // look under the flight lock): shares of their sum never exceed 100 %.
+  internal::StripedCounter served_l1;
+  std::atomic<uint64_t> served_l2{0}, served_origin{0}, failed_requests{0};
   std::atomic<uint64_t> l2_hits{0}, l3_hits{0}, stampede_prevented{0}, load_errors{0}, load_timeouts{0}, overloaded{0},
       loads_in_flight{0}, invalidation_epoch{0};
   LatencyHistogram l1_latency, l2_latency, origin_latency, miss_latency;
@@ -271,6 +283,7 @@ Value TieredCache::get(std::string_view ns, std::string_view key, const std::sha
   auto start = sampled ? SteadyClock::now() : SteadyClock::time_point{};
   if (Value v = n.l1->get(key)) {
     d.l1_hits.add();
+    d.served_l1.add();
     if (sampled) d.l1_latency.record(SteadyClock::now() - start);
     if (d.debug_logging()) d.options.logger->debug("L1 HIT {}/{}", n.name, key);
     return v;
@@ -300,6 +313,7 @@ std::shared_future<Value> TieredCache::get_async(std::string_view ns, std::strin
   d.total_requests.add();
   if (Value v = n->l1->get(key)) {
     d.l1_hits.add();
+    d.served_l1.add();
     return ready(std::move(v));
   }
   return d.start_or_join(*n, key, loader, ttl);
@@ -376,6 +390,10 @@ void TieredCache::set_disk_limit(uint64_t max_bytes) {
   if (impl_->l2) impl_->l2->set_max_bytes(max_bytes);
 }
 
+void TieredCache::set_disk_watermarks(double high, double low) {
+  if (impl_->l2) impl_->l2->set_watermarks(high, low);
+}
+
 void TieredCache::set_adaptive_ttl(AdaptiveTtl rule) {
   {
     std::lock_guard lock(impl_->adaptive_mu);
@@ -410,6 +428,10 @@ TieredStats TieredCache::snapshot() const {
   s.load_timeouts = d.load_timeouts.load();
   s.overloaded = d.overloaded.load();
   s.loads_in_flight = d.loads_in_flight.load();
+  s.served_l1 = d.served_l1.load();
+  s.served_l2 = d.served_l2.load();
+  s.served_origin = d.served_origin.load();
+  s.failed_requests = d.failed_requests.load();
   for (const auto& n : d.namespaces) {
     NamespaceStats ns{n->name, n->l1->snapshot(), n->ttl()};
     s.evictions += ns.l1.evictions;
@@ -432,6 +454,10 @@ TieredStats TieredCache::snapshot() const {
   s.l2_latency = d.l2_latency.summary();
   s.origin_latency = d.origin_latency.summary();
   s.miss_latency = d.miss_latency.summary();
+  s.l1_latency_counts = d.l1_latency.counts();
+  s.l2_latency_counts = d.l2_latency.counts();
+  s.origin_latency_counts = d.origin_latency.counts();
+  s.miss_latency_counts = d.miss_latency.counts();
   return s;
 }
 

@@ -105,7 +105,9 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
   c.cache_enabled = use_cache;
   c.from_cache = use_cache && !computed_here;
   (c.from_cache ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
-  c.processing_time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  end_to_end_.record(std::chrono::duration_cast<Duration>(elapsed));
+  c.processing_time_ms = std::chrono::duration<double, std::milli>(elapsed).count();
   return c;
 }
 
@@ -125,6 +127,8 @@ ClassifierStats Classifier::stats() const {
     if (ns.name == options_.cache_namespace) s.cache_entries = ns.l1.entries;
   }
   s.model = model_.stats();
+  s.end_to_end_latency = end_to_end_.summary();
+  s.end_to_end_counts = end_to_end_.counts();
   return s;
 }
 

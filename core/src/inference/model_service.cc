@@ -231,6 +231,7 @@ ModelStats ModelService::stats() const {
     s.peak_concurrent_inferences = impl_->gate_peak;
   }
   s.inference_latency = impl_->latency.summary();
+  s.inference_latency_counts = impl_->latency.counts();
   return s;
 }
 

@@ -117,6 +117,7 @@ struct TryOnPipeline::Impl {
   std::unique_ptr<tierscope::internal::ThreadPool> pool;
   std::atomic<uint64_t> requests{0}, errors{0}, composite_hits{0}, person_hits{0}, garment_hits{0};
   std::atomic<double> last_ms{0};
+  LatencyHistogram latency;
 
   Impl(TieredCache& c, Classifier* cl, TryOnPipelineOptions o)
       : cache(c),
@@ -195,6 +196,7 @@ struct TryOnPipeline::Impl {
     try {
       TryOnResult r = run_unguarded(request, start);
       last_ms.store(r.total_ms);
+      latency.record(std::chrono::duration_cast<Duration>(Clock::now() - start));
       return r;
     } catch (const LoadTimeoutError& e) {
       ++errors;
@@ -349,6 +351,8 @@ TryOnStats TryOnPipeline::stats() const {
   s.persons_from_cache = impl_->person_hits.load();
   s.garments_from_cache = impl_->garment_hits.load();
   s.last_total_ms = impl_->last_ms.load();
+  s.latency = impl_->latency.summary();
+  s.latency_counts = impl_->latency.counts();
   return s;
 }
 

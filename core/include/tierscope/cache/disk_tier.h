@@ -76,6 +76,8 @@ struct DiskTierStats {
   uint64_t entries = 0;
   uint64_t bytes = 0;      // disk space taken, in whole file-system blocks
   uint64_t max_bytes = 0;
+  double high_watermark = 0;  // cleanup starts above this share of max_bytes
+  double low_watermark = 0;   // and goes down to this one
   uint64_t block_size = 0;  // the file system's allocation unit
   uint64_t recovered_entries = 0;  // found on disk at start
   uint64_t stale_temp_files_removed = 0;
@@ -121,6 +123,12 @@ class DiskTier {
 
   // Changes the cap while running; shrinking evicts before returning.
   void set_max_bytes(uint64_t max_bytes);
+  // Cleanup thresholds as shares of max_bytes; throws std::invalid_argument unless
+  // 0 < low < high <= 1 (nothing changes then).
+  void set_watermarks(double high, double low);
+  // Waits until no file removal is pending: removals of evicted, cleared or invalidated
+  // entries happen on the cleaner thread (the index and the statistics change at once).
+  void wait_idle();
   // Runs one cleanup now (expired entries, then LRU down to the low watermark if above
   // the high one). The background thread calls this too.
   void cleanup();

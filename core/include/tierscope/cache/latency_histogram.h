@@ -24,6 +24,18 @@ struct LatencySummary {
   double max_ms = 0;
 };
 
+// A histogram's raw counts at one moment: subtract an earlier one to get the latencies of
+// the time between (sliding windows: "p99 over the last 10 s", not since start).
+struct LatencyCounts {
+  std::array<uint64_t, 34 * 4> buckets{};
+  uint64_t count = 0;
+  uint64_t total_ns = 0;
+};
+
+// Percentiles of what was recorded between `before` and `now` (both from counts() of the
+// same histogram); max_ms is the largest bucket's upper edge, mean exact.
+LatencySummary summarize(const LatencyCounts& now, const LatencyCounts& before = {});
+
 class LatencyHistogram {
  public:
   static constexpr int kSubBuckets = 4;
@@ -35,6 +47,7 @@ class LatencyHistogram {
 
   void record(Duration d);
   LatencySummary summary() const;
+  LatencyCounts counts() const;
   void reset();
 
   // Bucket of a duration in ns, and the representative value of a bucket (for tests).

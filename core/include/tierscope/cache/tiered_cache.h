@@ -114,6 +114,14 @@ struct TieredStats {
   uint64_t load_timeouts = 0;
   uint64_t overloaded = 0;
   uint64_t loads_in_flight = 0;
+  // Requests by how they ended, each counted once when it ended: from L1, from an L2
+  // read, from an origin load (the one that loaded and those that waited for it), or
+  // failed (load error, overload). Rates over intervals come from these.
+  uint64_t served_l1 = 0;
+  uint64_t served_l2 = 0;
+  uint64_t served_origin = 0;
+  uint64_t failed_requests = 0;
+  uint64_t completed_requests() const { return served_l1 + served_l2 + served_origin + failed_requests; }
   uint64_t evictions = 0;  // L1 (all namespaces) + L2
   // Shares of all requests served by each tier (0 when idle).
   double l1_hit_rate = 0;
@@ -129,6 +137,8 @@ struct TieredStats {
   LatencySummary l2_latency;      // L2 reads that hit
   LatencySummary origin_latency;  // origin loads
   LatencySummary miss_latency;    // whole get() of a key not in L1
+  // The histograms' raw counts, for percentiles over a window (summarize(now, before)).
+  LatencyCounts l1_latency_counts, l2_latency_counts, origin_latency_counts, miss_latency_counts;
 };
 
 class TieredCache {
@@ -171,6 +181,8 @@ class TieredCache {
   void set_ttl(std::string_view ns, Duration ttl);  // applies to entries stored from now on
   void set_policy(EvictionPolicyKind kind);
   void set_disk_limit(uint64_t max_bytes);  // no-op without L2
+  // L2 cleanup watermarks (see DiskTier::set_watermarks); no-op without L2.
+  void set_disk_watermarks(double high, double low);
   // Both tiers, from the next read on; lifetimes already extended stay extended.
   void set_adaptive_ttl(AdaptiveTtl rule);
   AdaptiveTtl adaptive_ttl() const;

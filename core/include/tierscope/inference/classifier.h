@@ -63,6 +63,10 @@ struct ClassifierStats {
   size_t cache_size = 0;      // maxsize
   size_t cache_entries = 0;   // currsize (L1 of the prediction namespace)
   ModelStats model;
+  // Whole classify() calls that answered — decode, preprocess, model or cache — as the
+  // caller waited for them (model.inference_latency is the forward pass alone).
+  LatencySummary end_to_end_latency;
+  LatencyCounts end_to_end_counts;
 };
 
 // `GET /model/stats` as JSON with the keys of the earlier ModelService: total_predictions,
@@ -101,6 +105,7 @@ class Classifier {
   std::atomic<bool> cache_enabled_;
   std::atomic<int> max_image_size_;
   std::atomic<uint64_t> requests_{0}, hits_{0}, misses_{0}, errors_{0};
+  LatencyHistogram end_to_end_;
 };
 
 }  // namespace tierscope

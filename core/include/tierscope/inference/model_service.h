@@ -66,6 +66,7 @@ struct ModelStats {
   size_t max_concurrent_inferences = 0;   // the current limit
   size_t peak_concurrent_inferences = 0;  // most forward passes seen running at once
   LatencySummary inference_latency;  // per predict_pixels call: wait + forward
+  LatencyCounts inference_latency_counts;  // the same, raw (for windows)
 };
 
 class ModelService {

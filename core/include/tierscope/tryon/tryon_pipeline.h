@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "tierscope/cache/latency_histogram.h"
 #include "tierscope/cache/tiered_cache.h"
 #include "tierscope/inference/image_preprocess.h"
 #include "tierscope/tryon/tryon_types.h"
@@ -60,6 +61,9 @@ struct TryOnStats {
   uint64_t persons_from_cache = 0;
   uint64_t garments_from_cache = 0;
   double last_total_ms = 0;
+  // Whole run() calls that answered (cached or computed), raw counts for windows.
+  LatencySummary latency;
+  LatencyCounts latency_counts;
 };
 
 class TryOnPipeline {
