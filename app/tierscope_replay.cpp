@@ -100,7 +100,12 @@ int main(int argc, char** argv) {
   if (trace.empty()) fail("the trace holds no requests");
 
   std::vector<size_t> sizes;
-  for (const auto& s : split(sizes_list)) sizes.push_back(parse_number<size_t>(s, "--sizes"));
+  for (const auto& s : split(sizes_list)) {
+    const size_t size = parse_number<size_t>(s, "--sizes");
+    if (size == 0) fail("--sizes: 0 is not a cache size (1 entry or more)");
+    sizes.push_back(size);
+  }
+  if (sizes.empty()) fail("--sizes: no size given");
   struct Column {
     std::string name;
     bool optimal;

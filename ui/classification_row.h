@@ -21,6 +21,7 @@ struct ClassificationRow {
   int width = 0;
   int height = 0;
   QString error;  // non-empty: the image could not be classified
+  QString doubt;  // non-empty: classified, but the top class should not be trusted (why)
 
   bool ok() const { return error.isEmpty(); }
 };

@@ -31,6 +31,7 @@ QVariant ClassificationTableModel::data(const QModelIndex& index, int role) cons
     case kFile:
       return QFileInfo(r.path).fileName();
     case kClass:
+      if (r.ok() && !r.doubt.isEmpty()) return tr("(unsure) %1").arg(r.classes.value(0));
       return r.ok() && !r.classes.isEmpty() ? r.classes.first() : QString();
     case kProbability:
       return r.ok() && !r.probabilities.isEmpty() ? QStringLiteral("%1 %").arg(r.probabilities.first() * 100, 0, 'f', 1) : QString();
@@ -43,7 +44,7 @@ QVariant ClassificationTableModel::data(const QModelIndex& index, int role) cons
     case kSize:
       return r.ok() ? QStringLiteral("%1x%2").arg(r.width).arg(r.height) : QString();
     case kError:
-      return r.error;
+      return r.ok() ? r.doubt : r.error;
   }
   return {};
 }

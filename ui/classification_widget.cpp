@@ -122,7 +122,13 @@ ClassificationWidget::~ClassificationWidget() {
 
 void ClassificationWidget::classifyFile(const QString& path) {
   QPixmap pixmap(path);
-  if (!pixmap.isNull()) preview_->setPixmap(pixmap.scaled(preview_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+  // The old picture never stands beside a new answer (or a new error).
+  if (!pixmap.isNull()) {
+    preview_->setPixmap(pixmap.scaled(preview_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+  } else {
+    preview_->clear();
+    preview_->setText(tr("no preview"));
+  }
   result_label_->setText(tr("Classifying %1…").arg(QFileInfo(path).fileName()));
   Q_EMIT requestFile(path);
 }
@@ -155,7 +161,10 @@ void ClassificationWidget::showResult(const ClassificationRow& row) {
 
 void ClassificationWidget::display(const ClassificationRow& row) {
   if (!row.ok()) {
-    result_label_->setText(tr("<b>%1</b>: %2").arg(QFileInfo(row.path).fileName().toHtmlEscaped(), row.error.toHtmlEscaped()));
+    preview_->clear();
+    preview_->setText(tr("no preview"));
+    result_label_->setText(tr("<b>%1</b>: <span style='color:#c0392b'>%2</span>")
+                               .arg(QFileInfo(row.path).fileName().toHtmlEscaped(), row.error.toHtmlEscaped()));
     for (int i = 0; i < class_bars_.size(); ++i) {
       class_labels_[i]->clear();
       class_bars_[i]->setValue(0);
@@ -166,6 +175,15 @@ void ClassificationWidget::display(const ClassificationRow& row) {
     const bool has = i < row.classes.size();
     class_labels_[i]->setText(has ? row.classes[i] : QString());
     class_bars_[i]->setValue(has ? int(row.probabilities[i] * 1000) : 0);
+  }
+  if (!row.doubt.isEmpty()) {
+    result_label_->setText(tr("<b>%1</b>: <span style='color:#b9770e'>no answer</span> — %2 (%3 ms%4, %5x%6 px)")
+                               .arg(QFileInfo(row.path).fileName().toHtmlEscaped(), row.doubt.toHtmlEscaped())
+                               .arg(row.time_ms, 0, 'f', 1)
+                               .arg(row.from_cache ? tr(", from cache") : QString())
+                               .arg(row.width)
+                               .arg(row.height));
+    return;
   }
   result_label_->setText(tr("<b>%1</b>: %2 — category <b>%3</b>, %4 ms%5, %6x%7 px")
                              .arg(QFileInfo(row.path).fileName().toHtmlEscaped(), row.classes.value(0), row.category)

@@ -41,6 +41,7 @@ ClassificationRow ClassificationWorker::classify(const QString& path) {
     row.time_ms = c.processing_time_ms;
     row.width = c.image_width;
     row.height = c.image_height;
+    row.doubt = QString::fromStdString(c.doubt);
   } catch (const std::exception& e) {
     row.error = QString::fromStdString(e.what());
   }

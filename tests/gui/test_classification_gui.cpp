@@ -181,6 +181,36 @@ class ClassificationGuiTest : public QObject {
     QVERIFY2(tab.tableModel()->rowCount() < 200, qPrintable(QString::number(tab.tableModel()->rowCount())));
     QVERIFY(tab.progressBar()->format().contains("cancelled"));
   }
+
+  void refusedOrDoubtfulImagesNeverShowAnOldAnswer() {
+    Fixture f;
+    ClassificationWidget tab(*f.classifier);
+    QTemporaryDir dir;
+    const QString good = dir.filePath("shirt.png");
+    writeGarment(good, 0);
+    tab.classifyFile(good);
+    QTRY_COMPARE_WITH_TIMEOUT(tab.resultsShown(), 1, 30'000);
+    QVERIFY(tab.lastResult().ok());
+    // A refused file: the error shows and the old picture and answer are gone.
+    const QString broken = dir.filePath("broken.jpg");
+    QFile b(broken);
+    QVERIFY(b.open(QIODevice::WriteOnly));
+    b.write("\xFF\xD8 not really a JPEG");
+    b.close();
+    tab.classifyFile(broken);
+    QTRY_COMPARE_WITH_TIMEOUT(tab.resultsShown(), 2, 30'000);
+    QVERIFY(!tab.lastResult().ok());
+    QVERIFY(tab.resultLabel()->text().contains("broken.jpg"));
+    QVERIFY(!tab.resultLabel()->text().contains("category"));
+    // A 1x1 PNG is classified but not named: it is far below the model's input.
+    const QString dot = dir.filePath("dot.png");
+    cv::imwrite(dot.toStdString(), cv::Mat(1, 1, CV_8UC3, cv::Scalar(10, 200, 30)));
+    tab.classifyFile(dot);
+    QTRY_COMPARE_WITH_TIMEOUT(tab.resultsShown(), 3, 30'000);
+    QVERIFY(tab.lastResult().ok());
+    QVERIFY2(tab.lastResult().doubt.contains("28x28"), qPrintable(tab.lastResult().doubt));
+    QVERIFY(tab.resultLabel()->text().contains("no answer"));
+  }
 };
 
 QTEST_MAIN(ClassificationGuiTest)

@@ -1,6 +1,7 @@
 // tierscope-replay as a user runs it: CSV for a synthetic Zipf trace that matches the
 // engine's own simulation, the published LRU figures on a real trace, and clear errors.
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "test_support.h"
@@ -74,6 +75,33 @@ class ReplayCliTest : public QObject {
     r = replay({});
     QCOMPARE(r.exit_code, 2);
     QVERIFY(r.err.contains("exactly one of"));
+  }
+
+  void badInputSaysWhatIsWrong() {
+    // A size of zero is not a cache.
+    Run r = replay({"--zipf", "100,0.9,1000", "--sizes", "0,10"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("0 is not a cache size"), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+    // A missing file is missing, whatever its name says about the format.
+    r = replay({"--trace", "/no/such/dir/trace.dat"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("no such file"), qPrintable(r.err));
+    // A binary file is named as one, and none of its bytes reach the terminal raw.
+    QTemporaryDir dir;
+    QFile bin(dir.filePath("noise.trace"));
+    QVERIFY(bin.open(QIODevice::WriteOnly));
+    QByteArray noise;
+    for (int i = 0; i < 512; ++i) noise.append(static_cast<char>((i * 73 + 11) % 256));
+    bin.write(noise);
+    bin.close();
+    QProcess p;
+    p.start(QStringLiteral(TIERSCOPE_REPLAY_EXECUTABLE), {"--trace", bin.fileName()});
+    p.waitForFinished(60'000);
+    const QByteArray err = p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY2(err.contains("binary data"), err.constData());
+    for (char c : err) QVERIFY2(c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f), "raw byte on stderr");
   }
 };
 

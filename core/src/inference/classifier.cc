@@ -104,6 +104,14 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
   c.filename = std::move(filename);
   c.cache_enabled = use_cache;
   c.from_cache = use_cache && !computed_here;
+  if (std::min(c.image_width, c.image_height) < 28) {
+    c.doubt = "the image is " + std::to_string(c.image_width) + "x" + std::to_string(c.image_height) +
+              " px, smaller than the model's 28x28 input: not a photo a garment can be recognised in";
+  } else if (!c.predictions.empty() && c.predictions.front().probability < kConfidentProbability) {
+    c.doubt = "the model is unsure (best guess " + c.predictions.front().name + " at " +
+              std::to_string(static_cast<int>(c.predictions.front().probability * 100 + 0.5)) +
+              " %): perhaps not a garment, or not one of its ten classes";
+  }
   (c.from_cache ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   end_to_end_.record(std::chrono::duration_cast<Duration>(elapsed));

@@ -1,5 +1,8 @@
 #include "tierscope/workload/trace.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include <zlib.h>
 #include <zstd.h>
 
@@ -106,6 +109,23 @@ std::optional<TraceFormat> guess_trace_format(const std::filesystem::path& path)
   return std::nullopt;
 }
 
+// A line as it may be shown in a message: at most 60 characters, anything that is not
+// printable ASCII as \xNN (a binary file must not reach the terminal raw).
+std::string printable(std::string_view line) {
+  std::string out;
+  for (unsigned char c : line.substr(0, 60)) {
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  if (line.size() > 60) out += "...";
+  return out;
+}
+
 std::vector<uint64_t> parse_trace(const std::string& text, TraceFormat format, const std::string& origin) {
   std::vector<uint64_t> keys;
   size_t line_no = 0;
@@ -117,8 +137,13 @@ std::vector<uint64_t> parse_trace(const std::string& text, TraceFormat format, c
     pos = eol + 1;
     ++line_no;
     auto fail = [&](const std::string& why) {
-      return TraceError(origin + ":" + std::to_string(line_no) + ": " + why + " in line '" +
-                        std::string(line.substr(0, 80)) + "'");
+      // Traces are plain ASCII: tabs, spaces, digits; anything else unprintable is binary.
+      const bool binary = std::any_of(line.begin(), line.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return (c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f;
+      });
+      return TraceError(origin + ":" + std::to_string(line_no) + ": " +
+                        (binary ? "not a text trace (binary data)" : why) + " in line '" + printable(line) + "'");
     };
     if (format == TraceFormat::kLirs && !line.empty() && line.front() == '*') continue;
     uint64_t f[4];
@@ -149,6 +174,8 @@ std::vector<uint64_t> read_trace(const std::filesystem::path& path, TraceFormat 
 }
 
 std::vector<uint64_t> read_trace(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw TraceError("cannot open trace " + path.string() + ": no such file");
   auto format = guess_trace_format(path);
   if (!format) {
     throw TraceError("cannot tell the trace format of " + path.string() +

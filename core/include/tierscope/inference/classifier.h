@@ -51,7 +51,15 @@ struct Classification {
   std::string model_version;
   bool cache_enabled = false;
   bool from_cache = false;
+  // Empty, or why the top class should not be taken as the answer: the image is smaller
+  // than the model's 28x28 input (nothing a garment can be recognised from), or the model
+  // is unsure (top probability below kConfidentProbability). Callers show it instead of
+  // naming the class.
+  std::string doubt;
 };
+
+// The top probability below which a classification is reported as unsure.
+inline constexpr double kConfidentProbability = 0.5;
 
 struct ClassifierStats {
   uint64_t requests = 0;
