@@ -1,6 +1,7 @@
 // tierscope: the desktop console over an embedded engine, or (--headless, or when no
 // display is available) the same engine with a one-line live summary on stdout.
 #include <spdlog/logger.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <QApplication>
@@ -32,8 +33,12 @@ bool displayAvailable() {
          !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
 
-std::shared_ptr<spdlog::logger> makeLogger(const QString& level) {
-  auto logger = std::make_shared<spdlog::logger>("tierscope", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+// The process's logger writes to stderr and, through `fan_out` (whose sink list may grow
+// while other threads log), to the console's Logs tab once there is one.
+std::shared_ptr<spdlog::logger> makeLogger(const QString& level, std::shared_ptr<spdlog::sinks::dist_sink_mt>& fan_out) {
+  fan_out = std::make_shared<spdlog::sinks::dist_sink_mt>();
+  fan_out->add_sink(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("tierscope", fan_out);
   logger->set_level(spdlog::level::from_str(level.toStdString()));
   logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   return logger;
@@ -115,7 +120,8 @@ int main(int argc, char** argv) {
   }
   settings.headless = headless;
 
-  auto log = makeLogger(settings.log_level);
+  std::shared_ptr<spdlog::sinks::dist_sink_mt> log_fan_out;
+  auto log = makeLogger(settings.log_level, log_fan_out);
   settings.engine.cache.logger = log;
   settings.workload.logger = log;
   log->info("tierscope {} starting ({}), demo workload {}", tierscope::version_string(), headless ? "headless" : "desktop",
@@ -146,6 +152,7 @@ int main(int argc, char** argv) {
     // Tuning is remembered across restarts; a screenshot shows the profile as it is.
     QSettings store;
     tierscope::ui::MainWindow window(engine, settings.screenshot_path.isEmpty() ? &store : nullptr);
+    log_fan_out->add_sink(window.logSink());
     if (settings.window_size.isValid()) window.resize(settings.window_size);
     window.show();
     bool tab_work_requested = false;
@@ -178,6 +185,7 @@ int main(int argc, char** argv) {
       QTimer::singleShot(static_cast<int>(settings.duration_seconds * 1000), app.get(), &QCoreApplication::quit);
     }
     const int rc = app->exec();
+    log_fan_out->remove_sink(window.logSink());  // before the Logs tab's model goes
     if (workload) workload->stop();
     return rc;
   } catch (const std::exception& e) {

@@ -284,6 +284,11 @@ void EngineWorker::resetToDefaults() {
   takeSample();
 }
 
+void EngineWorker::clearCaches() {
+  engine_.cache().clear();
+  takeSample();
+}
+
 void EngineWorker::setLatencyWindow(double seconds) { window_seconds_ = std::clamp(seconds, 1.0, 60.0); }
 
 }  // namespace tierscope::ui

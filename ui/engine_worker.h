@@ -51,6 +51,8 @@ class EngineWorker : public QObject {
   void setDiskWatermarks(double high, double low);
   // Every tunable setting back to what it was when start() ran (the profile's values).
   void resetToDefaults();
+  // Empties every tier of every namespace (DELETE /cache/all).
+  void clearCaches();
 
  Q_SIGNALS:
   void sampleReady(const tierscope::ui::EngineSample& sample);

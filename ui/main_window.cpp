@@ -1,5 +1,14 @@
 #include "main_window.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -8,6 +17,11 @@
 #include "classification_widget.h"
 #include "dashboard_widget.h"
 #include "engine_worker.h"
+#include "log_model.h"
+#include "logs_widget.h"
+#include "tierscope/base/version.h"
+#include "tierscope/inference/image_preprocess.h"
+#include "tierscope/inference/model_service.h"
 #include "tryon_widget.h"
 
 namespace tierscope::ui {
@@ -46,6 +60,25 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
     tryon_ = new TryOnWidget(*engine.tryon());
     tabs_->addTab(scrollable(tryon_), tr("Try-on"));
   }
+  log_model_ = new LogModel(this);
+  log_sink_ = std::make_shared<LogSink>(log_model_);
+  logs_ = new LogsWidget(*log_model_);
+  tabs_->addTab(scrollable(logs_), tr("Logs"));
+  // Warnings and errors raise a badge until the Logs tab is looked at.
+  problem_badge_ = new QLabel;
+  problem_badge_->setObjectName("problemBadge");
+  problem_badge_->setStyleSheet(QStringLiteral("QLabel { color: white; background: #c0392b; border-radius: 6px; padding: 1px 6px; }"));
+  problem_badge_->setToolTip(tr("Warnings and errors since the Logs tab was last opened"));
+  problem_badge_->hide();
+  statusBar()->addPermanentWidget(problem_badge_);
+  connect(log_model_, &LogModel::unseenProblemsChanged, this, [this](int n) {
+    problem_badge_->setText(tr("⚠ %n problem(s)", nullptr, n));
+    problem_badge_->setVisible(n > 0 && !isTabShown(logs_));
+  });
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+    if (isTabShown(logs_)) log_model_->resetUnseenProblems();
+  });
+
   setCentralWidget(tabs_);
 
   worker_ = new EngineWorker(engine, classifier);
@@ -97,6 +130,75 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
           [this](const QString& message) { statusBar()->showMessage(message, 10'000); }, Qt::QueuedConnection);
   worker_thread_.start();
   restoreTuning();
+  buildMenus();
+  if (settings_) {
+    restoreGeometry(settings_->value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings_->value(QStringLiteral("window/state")).toByteArray());
+    const int tab = settings_->value(QStringLiteral("window/tab"), 0).toInt();
+    if (tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
+  }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (settings_) {
+    settings_->setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings_->setValue(QStringLiteral("window/state"), saveState());
+    settings_->setValue(QStringLiteral("window/tab"), tabs_->currentIndex());
+  }
+  QMainWindow::closeEvent(event);
+}
+
+QString MainWindow::aboutText() {
+  return tr("<h3>Tierscope %1</h3><p>Tiered cache for ML inference results, and its operator console.</p>"
+            "<p>Qt %2 · libtorch %3 · OpenCV %4</p>")
+      .arg(QString::fromLatin1(version_string()), QString::fromLatin1(qVersion()),
+           QString::fromStdString(libtorch_version()), QString::fromStdString(opencv_version()));
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* export_csv = file->addAction(tr("&Export dashboard series…"), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the visible series"), QStringLiteral("tierscope.csv"),
+                                                      tr("CSV (*.csv)"));
+    QString error;
+    if (!path.isEmpty() && !dashboard_->exportCsv(path, &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  });
+  export_csv->setShortcut(QKeySequence(tr("Ctrl+E")));
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  for (int i = 0; i < tabs_->count(); ++i) {
+    QAction* a = view->addAction(tabs_->tabText(i), this, [this, i] { tabs_->setCurrentIndex(i); });
+    a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
+  }
+  view->addSeparator();
+  QAction* pause = view->addAction(tr("&Pause charts"));
+  pause->setCheckable(true);
+  pause->setShortcut(QKeySequence(tr("Ctrl+P")));
+  connect(pause, &QAction::toggled, dashboard_, &DashboardWidget::setPaused);
+  connect(dashboard_->pauseButton(), &QPushButton::toggled, pause, &QAction::setChecked);
+  for (auto [label, seconds, key] : {std::tuple{tr("Last minute"), 60.0, "Ctrl+Shift+1"}, std::tuple{tr("Last 10 minutes"), 600.0, "Ctrl+Shift+2"},
+                                     std::tuple{tr("Last hour"), 3600.0, "Ctrl+Shift+3"}}) {
+    QAction* a = view->addAction(label, this, [this, seconds = seconds] { dashboard_->setVisibleSeconds(seconds); });
+    a->setShortcut(QKeySequence(QString::fromLatin1(key)));
+  }
+
+  QMenu* engine = menuBar()->addMenu(tr("&Engine"));
+  engine->addAction(tr("&Reset tuning to profile defaults"), this, [this] { dashboard_->resetButton()->click(); });
+  QAction* clear = engine->addAction(tr("&Clear every cache tier…"), this, [this] {
+    if (QMessageBox::question(this, tr("Clear every cache tier"),
+                              tr("Remove every entry from L1 and L2 in every namespace (DELETE /cache/all)? Requests load "
+                                 "from the origin again until the cache refills.")) == QMessageBox::Yes) {
+      QMetaObject::invokeMethod(worker_, &EngineWorker::clearCaches, Qt::QueuedConnection);
+    }
+  });
+  clear->setShortcut(QKeySequence(tr("Ctrl+Shift+Del")));
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Tierscope"), this, [this] { QMessageBox::about(this, tr("About Tierscope"), aboutText()); });
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::rememberTuning(const QString& key, const QVariant& value) {

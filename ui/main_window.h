@@ -7,15 +7,23 @@
 
 #include <QMainWindow>
 #include <QThread>
+#include <memory>
 
 #include "tierscope/engine.h"
 
+class QCloseEvent;
+class QLabel;
 class QSettings;
+namespace spdlog::sinks {
+class sink;
+}
 class QTabWidget;
 
 namespace tierscope::ui {
 
 class ClassificationWidget;
+class LogModel;
+class LogsWidget;
 class TryOnWidget;
 class DashboardWidget;
 class EngineWorker;
@@ -34,6 +42,13 @@ class MainWindow : public QMainWindow {
   DashboardWidget* dashboard() const { return dashboard_; }
   ClassificationWidget* classification() const { return classification_; }
   TryOnWidget* tryOn() const { return tryon_; }
+  LogsWidget* logs() const { return logs_; }
+  LogModel* logModel() const { return log_model_; }
+  // The spdlog sink that feeds the Logs tab (add it to the process's logger).
+  std::shared_ptr<spdlog::sinks::sink> logSink() const { return log_sink_; }
+  QLabel* problemBadge() const { return problem_badge_; }
+  // Help > About text (versions of Tierscope, Qt, libtorch, OpenCV).
+  static QString aboutText();
   QTabWidget* tabs() const { return tabs_; }
   // Tabs sit in scroll areas (so the window works from 1024x600 up): these take the tab's
   // content widget (dashboard(), classification(), tryOn()).
@@ -43,6 +58,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void restoreTuning();
+  void buildMenus();
+  void closeEvent(QCloseEvent* event) override;
   void rememberTuning(const QString& key, const QVariant& value);
 
   QSettings* settings_;
@@ -52,6 +69,10 @@ class MainWindow : public QMainWindow {
   DashboardWidget* dashboard_;
   ClassificationWidget* classification_ = nullptr;
   TryOnWidget* tryon_ = nullptr;
+  LogModel* log_model_;
+  LogsWidget* logs_;
+  std::shared_ptr<spdlog::sinks::sink> log_sink_;
+  QLabel* problem_badge_;
 };
 
 // Registers the value types that cross threads in queued signals. Idempotent.

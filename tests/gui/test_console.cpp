@@ -8,11 +8,16 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QMenuBar>
 #include <QtTest>
+#include <spdlog/logger.h>
+#include <thread>
 #include <condition_variable>
 #include <mutex>
 
 #include "dashboard_widget.h"
+#include "log_model.h"
+#include "logs_widget.h"
 #include "main_window.h"
 #include "namespace_table_model.h"
 #include "tierscope/base/file_system.h"
@@ -225,6 +230,41 @@ class ConsoleTest : public QObject {
     QCOMPARE(engine.cache().snapshot().l2.high_watermark, 0.90);
     QVERIFY(!store.contains("tuning/namespaces/general/max_entries"));
     QVERIFY(!window.dashboard()->markers().isEmpty());
+  }
+
+  void logsArriveFilterAndRaiseTheBadge() {
+    Engine engine(EngineOptions{});
+    MainWindow window(engine);
+    window.show();
+    LogModel* model = window.logModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto logger = std::make_shared<spdlog::logger>("test", window.logSink());
+    logger->set_level(spdlog::level::trace);
+    // Lines logged on another thread reach the model on the GUI thread.
+    std::thread other([&] {
+      logger->info("L2 opened /tmp/x: 3 entries");
+      logger->debug("L1 HIT general/k1");
+      logger->warn("load of general/k9 failed: origin unavailable");
+    });
+    other.join();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 5'000);
+    QCOMPARE(model->unseenProblems(), 1);
+    QVERIFY(window.problemBadge()->isVisible());
+    QVERIFY(window.problemBadge()->text().contains("1"));
+    // Filter: info and above hides the debug line; the search narrows further.
+    LogsWidget* logs = window.logs();
+    QCOMPARE(logs->filter()->rowCount(), 2);
+    logs->levelBox()->setCurrentIndex(0);
+    QCOMPARE(logs->filter()->rowCount(), 3);
+    logs->searchBox()->setText("origin");
+    QCOMPARE(logs->filter()->rowCount(), 1);
+    // Looking at the Logs tab clears the badge.
+    window.showTab(logs);
+    QCOMPARE(model->unseenProblems(), 0);
+    QVERIFY(!window.problemBadge()->isVisible());
+    QVERIFY(MainWindow::aboutText().contains(qVersion()));
+    QVERIFY(MainWindow::aboutText().contains("libtorch") && MainWindow::aboutText().contains("OpenCV"));
+    QVERIFY(window.menuBar()->actions().size() >= 4);
   }
 };
 

@@ -168,6 +168,8 @@ FashionImage to_fashion_mnist(std::string_view bytes, const ImageLimits& limits)
   return out;
 }
 
+std::string opencv_version() { return CV_VERSION; }
+
 std::string fashion_mnist_transform_id(const ImageLimits& limits) {
   return "fmnist-v2-work" + std::to_string(std::min(limits.max_image_size, kWorkingSize)) + "-trim5-sharpen1";
 }

@@ -4,6 +4,7 @@
 #include <spdlog/logger.h>
 #include <ATen/Parallel.h>
 #include <torch/script.h>
+#include <torch/version.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,8 @@
 #include "tierscope/cache/tiered_cache.h"  // OverloadedError
 
 namespace tierscope {
+
+std::string libtorch_version() { return TORCH_VERSION; }
 
 int64_t resident_memory_bytes() {
   std::ifstream statm("/proc/self/statm");

@@ -66,4 +66,7 @@ FashionImage to_fashion_mnist(std::string_view bytes, const ImageLimits& limits)
 // so a change of preprocessing never serves old results.
 std::string fashion_mnist_transform_id(const ImageLimits& limits);
 
+// The OpenCV version this build decodes with ("4.6.0").
+std::string opencv_version();
+
 }  // namespace tierscope

@@ -103,4 +103,7 @@ class ModelService {
 // Resident set size of this process in bytes (/proc/self/statm), or -1.
 int64_t resident_memory_bytes();
 
+// The libtorch version this build runs on ("1.13.1"), for About boxes and /health.
+std::string libtorch_version();
+
 }  // namespace tierscope
