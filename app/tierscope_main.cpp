@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
     settings.engine.memory_budget_bytes = uint64_t{settings.settings.cache_memory_limit_mb} << 20;
     tierscope::Engine engine(settings.engine);
     std::unique_ptr<tierscope::WorkloadDriver> workload;
-    if (settings.run_workload) workload = std::make_unique<tierscope::WorkloadDriver>(engine.cache(), settings.workload);
+    if (settings.run_workload && headless) workload = std::make_unique<tierscope::WorkloadDriver>(engine.cache(), settings.workload);
 
     if (headless) return tierscope::app::runHeadless(engine, workload.get(), settings.duration_seconds);
 
@@ -179,7 +179,8 @@ int main(int argc, char** argv) {
         }
       }
     }
-    if (workload) workload->start();
+    // On the desktop the console owns the load (its Workload panel starts and stops it).
+    if (settings.run_workload) window.startWorkload(settings.workload);
     if (!settings.screenshot_path.isEmpty()) scheduleScreenshot(window, settings.screenshot_path, tab_work_requested, *log);
     if (settings.duration_seconds > 0) {
       QTimer::singleShot(static_cast<int>(settings.duration_seconds * 1000), app.get(), &QCoreApplication::quit);

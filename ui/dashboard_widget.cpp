@@ -252,6 +252,63 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   table_layout->addWidget(table);
   layout->addWidget(table_box);
 
+  // The built-in load: so a slider's effect shows within seconds.
+  auto* load_box = new QGroupBox(tr("Workload"));
+  auto* load = new QGridLayout(load_box);
+  workload_keys_ = new QSpinBox;
+  workload_keys_->setRange(1, 100'000'000);
+  workload_keys_->setValue(50'000);
+  workload_keys_->setToolTip(tr("Distinct keys the load asks for"));
+  workload_zipf_ = new QDoubleSpinBox;
+  workload_zipf_->setRange(0.0, 3.0);
+  workload_zipf_->setSingleStep(0.05);
+  workload_zipf_->setValue(0.9);
+  workload_zipf_->setToolTip(tr("Zipf exponent: 0 is uniform; higher concentrates requests on fewer keys"));
+  workload_rate_ = new QDoubleSpinBox;
+  workload_rate_->setRange(0, 10'000'000);
+  workload_rate_->setDecimals(0);
+  workload_rate_->setValue(5'000);
+  workload_rate_->setToolTip(tr("Requests per second; 0 runs as fast as the cache answers"));
+  workload_threads_ = new QSpinBox;
+  workload_threads_->setRange(1, 64);
+  workload_threads_->setValue(4);
+  workload_latency_ = new QDoubleSpinBox;
+  workload_latency_->setRange(0, 10'000);
+  workload_latency_->setValue(0.5);
+  workload_latency_->setSuffix(tr(" ms"));
+  workload_latency_->setToolTip(tr("How long one origin load takes (the simulated origin)"));
+  workload_trace_ = new QLineEdit;
+  workload_trace_->setPlaceholderText(tr("or a LIRS/ARC trace file, replayed in a loop"));
+  auto* browse = new QPushButton(tr("Trace…"));
+  workload_button_ = new QPushButton(tr("Start"));
+  workload_button_->setObjectName("workloadButton");
+  workload_state_ = new QLabel(tr("stopped"));
+  int column = 0;
+  for (auto [label, widget] : {std::pair<QString, QWidget*>{tr("Keys"), workload_keys_}, {tr("Zipf s"), workload_zipf_},
+                               {tr("Rate/s"), workload_rate_}, {tr("Threads"), workload_threads_},
+                               {tr("Origin latency"), workload_latency_}}) {
+    load->addWidget(new QLabel(label), 0, column++);
+    load->addWidget(widget, 0, column++);
+  }
+  load->addWidget(workload_trace_, 1, 0, 1, 7);
+  load->addWidget(browse, 1, 7);
+  load->addWidget(workload_button_, 1, 8);
+  load->addWidget(workload_state_, 1, 9);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Trace to replay"), {}, tr("Traces (*.trace *.trc *.lis *.gz *.zst);;All files (*)"));
+    if (!path.isEmpty()) workload_trace_->setText(path);
+  });
+  connect(workload_button_, &QPushButton::clicked, this, [this] {
+    if (workload_running_) {
+      addMarker(tr("load stopped"));
+      Q_EMIT stopWorkloadRequested();
+    } else {
+      addMarker(tr("load started"));
+      Q_EMIT startWorkloadRequested(workloadRequest());
+    }
+  });
+  layout->addWidget(load_box);
+
   auto* tuning = new QGroupBox(tr("Tuning (applied live)"));
   auto* grid = new QGridLayout(tuning);
   namespace_box_ = new QComboBox;
@@ -533,7 +590,23 @@ void DashboardWidget::addSample(const EngineSample& s) {
   showControls(s);
 }
 
+WorkloadRequest DashboardWidget::workloadRequest() const {
+  WorkloadRequest r;
+  r.keys = static_cast<quint64>(workload_keys_->value());
+  r.zipf = workload_zipf_->value();
+  r.rate = workload_rate_->value();
+  r.threads = workload_threads_->value();
+  r.origin_latency_ms = workload_latency_->value();
+  r.trace_path = workload_trace_->text().trimmed();
+  r.cache_namespace = shown_namespace_.isEmpty() ? QStringLiteral("general") : shown_namespace_;
+  return r;
+}
+
 void DashboardWidget::showTiles(const EngineSample& s) {
+  workload_running_ = s.workload_running;
+  workload_button_->setText(s.workload_running ? tr("Stop") : tr("Start"));
+  workload_state_->setText(s.workload_running ? tr("running: %1, %2/s").arg(s.workload_description).arg(s.workload_target_rate, 0, 'f', 0)
+                                              : tr("stopped"));
   const QLocale locale;
   auto set = [this](const char* name, const QString& value, const QString& detail) {
     tiles_[name]->setText(value);

@@ -18,6 +18,9 @@
 #pragma once
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QMap>
 #include <QPushButton>
 #include <array>
@@ -100,6 +103,9 @@ class DashboardWidget : public QWidget {
   QComboBox* latencyWindowBox() const { return latency_window_box_; }
   QPushButton* pauseButton() const { return pause_button_; }
   QPushButton* resetButton() const { return reset_button_; }
+  QPushButton* workloadButton() const { return workload_button_; }
+  // What the Workload panel's fields ask for now.
+  WorkloadRequest workloadRequest() const;
   NamespaceTableModel* namespaceModel() { return &namespace_model_; }
   QLabel* tile(const QString& object_name) const;
   int samplesReceived() const { return samples_received_; }
@@ -134,6 +140,8 @@ class DashboardWidget : public QWidget {
   void latencyWindowRequested(double seconds);
   // "Reset to profile defaults".
   void resetRequested();
+  void startWorkloadRequested(const tierscope::ui::WorkloadRequest& request);
+  void stopWorkloadRequested();
   // A combination the engine would refuse; nothing was sent.
   void settingRefused(const QString& message);
 
@@ -174,6 +182,12 @@ class DashboardWidget : public QWidget {
   QPushButton* pause_button_;
   QPushButton* export_button_;
   QPushButton* reset_button_;
+  QPushButton* workload_button_;
+  QLabel* workload_state_;
+  QSpinBox *workload_keys_, *workload_threads_;
+  QDoubleSpinBox *workload_zipf_, *workload_rate_, *workload_latency_;
+  QLineEdit* workload_trace_;
+  bool workload_running_ = false;
   QComboBox* namespace_box_;
   QComboBox* policy_box_;
   QSlider *entries_slider_, *memory_slider_, *ttl_slider_, *adaptive_slider_, *disk_slider_, *image_size_slider_,

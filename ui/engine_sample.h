@@ -34,6 +34,17 @@ struct NamespaceSample {
   double ttl_seconds = 0;   // 0 = no expiry
 };
 
+// What the Workload panel asks for: Zipf keys, or a trace file replayed in a loop.
+struct WorkloadRequest {
+  quint64 keys = 50'000;
+  double zipf = 0.9;
+  double rate = 5'000;  // requests/s, 0 = as fast as possible
+  int threads = 4;
+  double origin_latency_ms = 0.5;
+  QString trace_path;  // non-empty: replay it instead of Zipf keys
+  QString cache_namespace = QStringLiteral("general");
+};
+
 struct EngineSample {
   double seconds_since_start = 0;  // x coordinate of the charts
   // Requests that ended this interval, per second, and the shares by how they ended
@@ -110,6 +121,10 @@ struct EngineSample {
   double focus_ttl_seconds = 0;
   // Adaptive TTL, every namespace: the longest lifetime in base TTLs; 0 = off.
   int adaptive_ttl_max_multiplier = 0;
+  // The built-in load, when running.
+  bool workload_running = false;
+  double workload_target_rate = 0;
+  QString workload_description;
   // How long taking this sample took on the worker thread (engine snapshot included).
   double sample_cost_ms = 0;
 };
@@ -117,3 +132,4 @@ struct EngineSample {
 }  // namespace tierscope::ui
 
 Q_DECLARE_METATYPE(tierscope::ui::EngineSample)
+Q_DECLARE_METATYPE(tierscope::ui::WorkloadRequest)

@@ -5,6 +5,7 @@
 
 #include "tierscope/inference/model_service.h"
 #include "tierscope/tryon/tryon_pipeline.h"
+#include "tierscope/workload/trace.h"
 
 namespace tierscope::ui {
 namespace {
@@ -19,6 +20,10 @@ EngineWorker::EngineWorker(Engine& engine, Classifier* classifier, int sample_in
       classifier_(classifier),
       sample_interval_ms_(sample_interval_ms),
       focus_(QString::fromStdString(engine.demo_namespace())) {}
+
+EngineWorker::~EngineWorker() {
+  if (workload_) workload_->stop();
+}
 
 void EngineWorker::start() {
   if (timer_) return;
@@ -249,6 +254,9 @@ void EngineWorker::takeSample() {
 
   previous_ = now;
   previous_seconds_ = seconds;
+  s.workload_running = workload_ && workload_->running();
+  s.workload_target_rate = workload_ ? workload_->target_rate() : 0.0;
+  s.workload_description = workload_description_;
   s.sample_cost_ms = cost.nsecsElapsed() / 1e6;
   Q_EMIT sampleReady(s);
 }
@@ -282,6 +290,47 @@ void EngineWorker::resetToDefaults() {
     Q_EMIT errorOccurred(QString::fromStdString(e.what()));
   }
   takeSample();
+}
+
+void EngineWorker::startWorkload(const WorkloadRequest& request) {
+  WorkloadOptions o;
+  o.key_count = std::max<quint64>(1, request.keys);
+  o.zipf_exponent = request.zipf;
+  o.target_rate = std::max(0.0, request.rate);
+  o.threads = static_cast<unsigned>(std::clamp(request.threads, 1, 64));
+  o.cache_namespace = request.cache_namespace.toStdString();
+  try {
+    if (!request.trace_path.isEmpty()) {
+      auto trace = std::make_shared<const std::vector<uint64_t>>(read_trace(request.trace_path.toStdString()));
+      if (trace->empty()) throw std::invalid_argument(request.trace_path.toStdString() + " holds no keys");
+      o.trace = trace;
+    }
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(tr("workload not started: %1").arg(QString::fromStdString(e.what())));
+    return;
+  }
+  engine_.origin().set_latency(std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(request.origin_latency_ms)));
+  startWorkloadWith(o);
+}
+
+void EngineWorker::startWorkloadWith(const WorkloadOptions& options) {
+  stopWorkload();
+  try {
+    workload_ = std::make_unique<WorkloadDriver>(engine_.cache(), options);
+    workload_->start();
+    workload_description_ = options.trace ? tr("trace of %L1 keys").arg(options.trace->size())
+                                          : tr("Zipf %1 over %L2 keys").arg(options.zipf_exponent).arg(options.key_count);
+  } catch (const std::exception& e) {
+    workload_.reset();
+    Q_EMIT errorOccurred(tr("workload not started: %1").arg(QString::fromStdString(e.what())));
+  }
+}
+
+void EngineWorker::stopWorkload() {
+  if (!workload_) return;
+  workload_->stop();
+  workload_.reset();
+  workload_description_.clear();
 }
 
 void EngineWorker::clearCaches() {

@@ -18,6 +18,7 @@
 #include "engine_sample.h"
 #include "tierscope/inference/classifier.h"
 #include "tierscope/engine.h"
+#include "tierscope/workload/workload.h"
 
 namespace tierscope::ui {
 
@@ -28,6 +29,7 @@ class EngineWorker : public QObject {
   // `classifier` (may be null) adds inference latency and prediction-cache figures.
   explicit EngineWorker(Engine& engine, Classifier* classifier = nullptr, int sample_interval_ms = 500,
                         QObject* parent = nullptr);
+  ~EngineWorker() override;
 
  public Q_SLOTS:
   // Starts sampling; call once the worker is on its thread.
@@ -53,6 +55,11 @@ class EngineWorker : public QObject {
   void resetToDefaults();
   // Empties every tier of every namespace (DELETE /cache/all).
   void clearCaches();
+  // The built-in load: starts (replacing one running), or stops. The trace, if any, is
+  // read here, off the GUI thread; a bad one is reported through errorOccurred.
+  void startWorkload(const tierscope::ui::WorkloadRequest& request);
+  void startWorkloadWith(const tierscope::WorkloadOptions& options);
+  void stopWorkload();
 
  Q_SIGNALS:
   void sampleReady(const tierscope::ui::EngineSample& sample);
@@ -65,6 +72,8 @@ class EngineWorker : public QObject {
  private:
   void takeSample();
 
+  std::unique_ptr<WorkloadDriver> workload_;  // lives and dies on the worker thread
+  QString workload_description_;
   Engine& engine_;
   Classifier* classifier_;
   ClassifierStats previous_classifier_;

@@ -40,7 +40,10 @@ QScrollArea* scrollable(QWidget* content) {
 
 }  // namespace
 
-void registerMetaTypes() { qRegisterMetaType<EngineSample>("tierscope::ui::EngineSample"); }
+void registerMetaTypes() {
+  qRegisterMetaType<EngineSample>("tierscope::ui::EngineSample");
+  qRegisterMetaType<WorkloadRequest>("tierscope::ui::WorkloadRequest");
+}
 
 MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : QMainWindow(parent), settings_(settings) {
   Classifier* classifier = engine.classifier();
@@ -125,6 +128,8 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
   connect(dashboard_, &DashboardWidget::maxImageSizeRequested, this, [this](int px) { rememberTuning("max_image_size", px); });
   connect(dashboard_, &DashboardWidget::maxConcurrentInferencesRequested, this,
           [this](int n) { rememberTuning("max_concurrent_inferences", n); });
+  connect(dashboard_, &DashboardWidget::startWorkloadRequested, worker_, &EngineWorker::startWorkload, Qt::QueuedConnection);
+  connect(dashboard_, &DashboardWidget::stopWorkloadRequested, worker_, &EngineWorker::stopWorkload, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::settingRefused, this, [this](const QString& m) { statusBar()->showMessage(m, 10'000); });
   connect(worker_, &EngineWorker::errorOccurred, this,
           [this](const QString& message) { statusBar()->showMessage(message, 10'000); }, Qt::QueuedConnection);
@@ -137,6 +142,10 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
     const int tab = settings_->value(QStringLiteral("window/tab"), 0).toInt();
     if (tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
   }
+}
+
+void MainWindow::startWorkload(const WorkloadOptions& options) {
+  QMetaObject::invokeMethod(worker_, [w = worker_, options] { w->startWorkloadWith(options); }, Qt::QueuedConnection);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "tierscope/engine.h"
+#include "tierscope/workload/workload.h"
 
 class QCloseEvent;
 class QLabel;
@@ -49,6 +50,8 @@ class MainWindow : public QMainWindow {
   QLabel* problemBadge() const { return problem_badge_; }
   // Help > About text (versions of Tierscope, Qt, libtorch, OpenCV).
   static QString aboutText();
+  // Starts the built-in load on the engine worker (the app's --keys/--zipf/--trace...).
+  void startWorkload(const WorkloadOptions& options);
   QTabWidget* tabs() const { return tabs_; }
   // Tabs sit in scroll areas (so the window works from 1024x600 up): these take the tab's
   // content widget (dashboard(), classification(), tryOn()).

@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QMenuBar>
+#include <QStatusBar>
 #include <QtTest>
 #include <spdlog/logger.h>
 #include <thread>
@@ -265,6 +266,25 @@ class ConsoleTest : public QObject {
     QVERIFY(MainWindow::aboutText().contains(qVersion()));
     QVERIFY(MainWindow::aboutText().contains("libtorch") && MainWindow::aboutText().contains("OpenCV"));
     QVERIFY(window.menuBar()->actions().size() >= 4);
+  }
+
+  void workloadStartsAndStopsFromTheConsole() {
+    Engine engine(EngineOptions{});
+    MainWindow window(engine);
+    DashboardWidget* dashboard = window.dashboard();
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->samplesReceived() >= 1, 10'000);
+    QVERIFY(!dashboard->lastSample()->workload_running);
+    dashboard->workloadButton()->click();  // Start, with the panel's defaults
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->lastSample()->workload_running, 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->lastSample()->requests_per_second > 100, 10'000);
+    QCOMPARE(dashboard->workloadButton()->text(), QString("Stop"));
+    dashboard->workloadButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!dashboard->lastSample()->workload_running, 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(dashboard->lastSample()->requests_per_second, 0.0, 10'000);
+    // A trace that is not there: refused with a message, nothing runs.
+    QSignalSpy status(window.statusBar(), &QStatusBar::messageChanged);
+    Q_EMIT dashboard->startWorkloadRequested(WorkloadRequest{1000, 0.9, 100, 1, 0, "/no/such/trace.lis", "general"});
+    QTRY_VERIFY_WITH_TIMEOUT(!status.isEmpty() && status.last().first().toString().contains("workload not started"), 10'000);
   }
 };
 
