@@ -13,22 +13,6 @@
 namespace tierscope::tryon::internal {
 namespace {
 
-struct Line {  // x = slope * y + offset
-  double slope = 0, offset = 0;
-  double at(double y) const { return slope * y + offset; }
-};
-
-bool fit(const std::vector<cv::Point2f>& pts, Line& line) {
-  if (pts.size() < 4) return false;
-  std::vector<cv::Point2f> swapped;
-  for (const auto& p : pts) swapped.emplace_back(p.y, p.x);
-  cv::Vec4f l;
-  cv::fitLine(swapped, l, cv::DIST_HUBER, 0, 0.01, 0.01);
-  if (std::abs(l[0]) < 1e-6) return false;
-  line.slope = l[1] / l[0];
-  line.offset = l[3] - line.slope * l[2];
-  return true;
-}
 
 // Which side of the line a -> b the point p lies on (sign of the cross product).
 double side_of(cv::Point2d a, cv::Point2d b, cv::Point2d p) { return (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x); }
@@ -113,10 +97,10 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& ou
     lp.emplace_back(static_cast<float>(bl[y]), static_cast<float>(y));
     rp.emplace_back(static_cast<float>(br[y]), static_cast<float>(y));
   }
-  Line left_seam, right_seam;
-  bool left_ok = fit(lp, left_seam) && std::abs(left_seam.slope) < 0.5;
-  bool right_ok = fit(rp, right_seam) && std::abs(right_seam.slope) < 0.5;
-  auto find_armpit = [&](const Line& seam, bool left) {
+  SideLine left_seam, right_seam;
+  bool left_ok = fit_side_line(lp, left_seam) && std::abs(left_seam.slope) < 0.5;
+  bool right_ok = fit_side_line(rp, right_seam) && std::abs(right_seam.slope) < 0.5;
+  auto find_armpit = [&](const SideLine& seam, bool left) {
     int run = 0;
     for (int y = narrow_y; y > top; --y) {
       if (bl[y] < 0) continue;
@@ -134,7 +118,7 @@ void upper_landmarks(GarmentAnalysis& g, const cv::Mat& mask, const cv::Rect& ou
   int right_armpit = right_ok ? find_armpit(right_seam, false) : -1;
   DetectorReport seams{"garment_sides", 0.8, false, "side seams fitted up from the hem"};
   // Mirror a side that is unreliable (product shots are symmetric about the centre).
-  auto mirror = [cx](const Line& l) { return Line{-l.slope, 2.0 * cx - l.offset}; };
+  auto mirror = [cx](const SideLine& l) { return SideLine{-l.slope, 2.0 * cx - l.offset}; };
   if (left_armpit < 0 && right_armpit >= 0) {
     left_seam = mirror(right_seam);
     left_armpit = right_armpit;

@@ -65,6 +65,19 @@ bool run_at(const cv::Mat& mask, int y, int x, int& run_left, int& run_right) {
   return true;
 }
 
+bool fit_side_line(const std::vector<cv::Point2f>& points, SideLine& line) {
+  if (points.size() < 4) return false;
+  // fitLine fits (x, y); fit y -> x by swapping, so near-vertical sides are well conditioned.
+  std::vector<cv::Point2f> swapped;
+  for (const auto& p : points) swapped.emplace_back(p.y, p.x);
+  cv::Vec4f l;
+  cv::fitLine(swapped, l, cv::DIST_HUBER, 0, 0.01, 0.01);
+  if (std::abs(l[0]) < 1e-6) return false;
+  line.slope = l[1] / l[0];
+  line.offset = l[3] - line.slope * l[2];
+  return true;
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());

@@ -19,4 +19,15 @@ bool run_at(const cv::Mat& mask, int y, int x, int& run_left, int& run_right);
 // Median of a vector (copied); 0 for empty.
 double median(std::vector<double> v);
 
+// A near-vertical line as x = slope * y + offset (torso sides, seams, leg lines).
+struct SideLine {
+  double slope = 0;
+  double offset = 0;
+  double at(double y) const { return slope * y + offset; }
+};
+
+// Robust (Huber) fit of x against y through `points`; false with fewer than 4 points or
+// a horizontal fit.
+bool fit_side_line(const std::vector<cv::Point2f>& points, SideLine& line);
+
 }  // namespace tierscope::tryon::internal

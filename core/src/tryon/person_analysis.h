@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tierscope/tryon/tryon_types.h"
+#include "tryon/mask_ops.h"
 
 namespace tierscope::tryon::internal {
 
@@ -22,13 +23,6 @@ class FaceDetector;
 
 // Longest edge the analyses work at (the composite is made at full size).
 inline constexpr int kAnalysisEdge = 512;
-
-// x = slope * y + offset, in photo pixels.
-struct SideLine {
-  double slope = 0;
-  double offset = 0;
-  double at(double y) const { return slope * y + offset; }
-};
 
 struct PersonAnalysis {
   cv::Size photo_size;

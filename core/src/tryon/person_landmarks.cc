@@ -8,19 +8,6 @@
 namespace tierscope::tryon::internal {
 namespace {
 
-// Robust line x = slope*y + offset through points (x, y); false with fewer than 4 points.
-bool fit_side(const std::vector<cv::Point2f>& pts, SideLine& line) {
-  if (pts.size() < 4) return false;
-  // fitLine expects (x, y); fit y->x by swapping so near-vertical sides are well conditioned.
-  std::vector<cv::Point2f> swapped;
-  for (const auto& p : pts) swapped.emplace_back(p.y, p.x);
-  cv::Vec4f l;
-  cv::fitLine(swapped, l, cv::DIST_HUBER, 0, 0.01, 0.01);
-  if (std::abs(l[0]) < 1e-6) return false;
-  line.slope = l[1] / l[0];
-  line.offset = l[3] - line.slope * l[2];
-  return true;
-}
 
 }  // namespace
 
@@ -103,7 +90,7 @@ void find_person_landmarks(PersonAnalysis& a, const RegionResult& regions, const
   }
   SideLine ls, rs;
   DetectorReport sides{"torso_sides", 0.8, false, "robust line fit where the top meets skin or background"};
-  if (!fit_side(lpts, ls) || !fit_side(rpts, rs) || std::abs(ls.slope) > 0.6 || std::abs(rs.slope) > 0.6) {
+  if (!fit_side_line(lpts, ls) || !fit_side_line(rpts, rs) || std::abs(ls.slope) > 0.6 || std::abs(rs.slope) > 0.6) {
     // Straight down from the armpits: roughly 85 % of the shoulder width.
     const double half = 0.42 * (shoulder_r - shoulder_l);
     ls = {0, cx - half};
@@ -181,7 +168,7 @@ void find_person_landmarks(PersonAnalysis& a, const RegionResult& regions, const
   a.landmarks["right_waist"] = P(wr, waist_y);
   a.landmarks["crotch"] = P(cx, crotch_y);
   SideLine left_leg_line, right_leg_line;
-  const bool legs = fit_side(left_leg, left_leg_line) && fit_side(right_leg, right_leg_line);
+  const bool legs = fit_side_line(left_leg, left_leg_line) && fit_side_line(right_leg, right_leg_line);
   const double ankle_y = labels.rows - 1;
   if (legs) {
     a.landmarks["left_knee"] = P(left_leg_line.at((crotch_y + ankle_y) / 2), (crotch_y + ankle_y) / 2);
