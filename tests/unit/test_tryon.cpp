@@ -109,7 +109,7 @@ class TryOnTest : public QObject {
     Engine engine(tryOnOnly());
     const TryOnResult r = engine.tryon()->run(demoRequest(Category::kUpperBody));
     for (const char* name : {"left_shoulder", "right_shoulder", "neck", "left_armpit", "right_armpit", "left_hem", "right_hem",
-                             "left_waist", "right_waist", "crotch", "left_ankle", "right_ankle"}) {
+                             "left_waist", "right_waist", "left_hip", "right_hip", "crotch", "left_ankle", "right_ankle"}) {
       QVERIFY2(hasLandmark(r.person_landmarks, name), name);
     }
     const Point ls = landmark(r.person_landmarks, "left_shoulder"), rs = landmark(r.person_landmarks, "right_shoulder");

@@ -167,6 +167,25 @@ void find_person_landmarks(PersonAnalysis& a, const RegionResult& regions, const
   a.landmarks["left_waist"] = P(wl, waist_y);
   a.landmarks["right_waist"] = P(wr, waist_y);
   a.landmarks["crotch"] = P(cx, crotch_y);
+  // Hips: the widest row of the lower body between the waist and the crotch (the run
+  // through the centre; hanging hands excluded by the torso sides' reach).
+  {
+    double hip_y = waist_y, hip_l = wl, hip_r = wr, widest = wr - wl;
+    for (int y = static_cast<int>(waist_y); y < std::min<double>(crotch_y, labels.rows); ++y) {
+      int l = 0, r = 0;
+      if (!run_at(lower, y, static_cast<int>(cx), l, r)) continue;
+      l = std::max<int>(l, static_cast<int>(ls.at(y) - 0.25 * fw));
+      r = std::min<int>(r, static_cast<int>(rs.at(y) + 0.25 * fw));
+      if (r - l > widest) {
+        widest = r - l;
+        hip_y = y;
+        hip_l = l;
+        hip_r = r;
+      }
+    }
+    a.landmarks["left_hip"] = P(hip_l, hip_y);
+    a.landmarks["right_hip"] = P(hip_r, hip_y);
+  }
   SideLine left_leg_line, right_leg_line;
   const bool legs = fit_side_line(left_leg, left_leg_line) && fit_side_line(right_leg, right_leg_line);
   const double ankle_y = labels.rows - 1;
