@@ -19,6 +19,7 @@
 #include "engine_worker.h"
 #include "log_model.h"
 #include "logs_widget.h"
+#include "whatif_widget.h"
 #include "tierscope/base/version.h"
 #include "tierscope/inference/image_preprocess.h"
 #include "tierscope/inference/model_service.h"
@@ -63,6 +64,8 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
     tryon_ = new TryOnWidget(*engine.tryon());
     tabs_->addTab(scrollable(tryon_), tr("Try-on"));
   }
+  whatif_ = new WhatIfWidget;
+  tabs_->addTab(scrollable(whatif_), tr("What-if"));
   log_model_ = new LogModel(this);
   log_sink_ = std::make_shared<LogSink>(log_model_);
   logs_ = new LogsWidget(*log_model_);

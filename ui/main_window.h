@@ -25,6 +25,7 @@ namespace tierscope::ui {
 class ClassificationWidget;
 class LogModel;
 class LogsWidget;
+class WhatIfWidget;
 class TryOnWidget;
 class DashboardWidget;
 class EngineWorker;
@@ -44,6 +45,7 @@ class MainWindow : public QMainWindow {
   ClassificationWidget* classification() const { return classification_; }
   TryOnWidget* tryOn() const { return tryon_; }
   LogsWidget* logs() const { return logs_; }
+  WhatIfWidget* whatIf() const { return whatif_; }
   LogModel* logModel() const { return log_model_; }
   // The spdlog sink that feeds the Logs tab (add it to the process's logger).
   std::shared_ptr<spdlog::sinks::sink> logSink() const { return log_sink_; }
@@ -74,6 +76,7 @@ class MainWindow : public QMainWindow {
   TryOnWidget* tryon_ = nullptr;
   LogModel* log_model_;
   LogsWidget* logs_;
+  WhatIfWidget* whatif_;
   std::shared_ptr<spdlog::sinks::sink> log_sink_;
   QLabel* problem_badge_;
 };

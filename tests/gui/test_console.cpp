@@ -20,6 +20,9 @@
 #include "log_model.h"
 #include "logs_widget.h"
 #include "main_window.h"
+#include "whatif_widget.h"
+#include "tierscope/workload/simulation.h"
+#include "tierscope/workload/zipf.h"
 #include "namespace_table_model.h"
 #include "tierscope/base/file_system.h"
 #include "tierscope/engine.h"
@@ -285,6 +288,47 @@ class ConsoleTest : public QObject {
     QSignalSpy status(window.statusBar(), &QStatusBar::messageChanged);
     Q_EMIT dashboard->startWorkloadRequested(WorkloadRequest{1000, 0.9, 100, 1, 0, "/no/such/trace.lis", "general"});
     QTRY_VERIFY_WITH_TIMEOUT(!status.isEmpty() && status.last().first().toString().contains("workload not started"), 10'000);
+  }
+
+  void whatIfCurvesMatchTheSimulatorAndCanBeCancelled() {
+    WhatIfWidget tab;
+    QSignalSpy finished(&tab, &WhatIfWidget::runFinished);
+    tab.sizesEdit()->setText("0,10");
+    QVERIFY(!tab.run());  // a size of 0 is refused with a message
+    QVERIFY(tab.statusLabel()->text().contains("not a cache size"));
+    tab.sizesEdit()->setText("200, 10,50");
+    QVERIFY(tab.run());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60'000);
+    QCOMPARE(finished.first().first().toBool(), false);
+    // The same stream, simulated here: the curves are the simulator's numbers.
+    ZipfGenerator zipf(10'000, 0.9, 1);
+    std::vector<uint64_t> trace;
+    for (int i = 0; i < 200'000; ++i) trace.push_back(zipf.next());
+    for (quint64 size : {10u, 50u, 200u}) {
+      const double lru = tab.results()["lru"].value(size, -1), tiny = tab.results()["wtinylfu"].value(size, -1),
+                   opt = tab.results()["opt"].value(size, -1);
+      QCOMPARE(lru, simulate_policy(trace, EvictionPolicyKind::kLru, size).hit_ratio());
+      QCOMPARE(tiny, simulate_policy(trace, EvictionPolicyKind::kWTinyLfu, size).hit_ratio());
+      QCOMPARE(opt, simulate_optimal(trace, size).hit_ratio());
+      QVERIFY(opt >= lru && opt >= tiny);
+    }
+    QCOMPARE(tab.series("opt")->count(), 3);
+    QTemporaryDir dir;
+    QVERIFY(tab.exportCsv(dir.filePath("w.csv")));
+    QFile csv(dir.filePath("w.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(csv.readAll()).trimmed().split('\n').size(), 1 + 9);
+    QVERIFY(tab.exportPng(dir.filePath("w.png")));
+    QVERIFY(!QImage(dir.filePath("w.png")).isNull());
+    // Cancel: a long run stops between points.
+    tab.sizesEdit()->setText("100,200,400,800,1600,3200,6400,12800");
+    QVERIFY(tab.run());
+    tab.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60'000);
+    QCOMPARE(finished.last().first().toBool(), true);
+    int points = 0;
+    for (const auto& curve : tab.results()) points += curve.size();
+    QVERIFY(points < 24);
   }
 };
 

@@ -1,0 +1,56 @@
+#include "whatif_worker.h"
+
+#include <QFileInfo>
+
+#include "tierscope/workload/simulation.h"
+#include "tierscope/workload/trace.h"
+#include "tierscope/workload/zipf.h"
+
+namespace tierscope::ui {
+
+void WhatIfWorker::run(const WhatIfRequest& request) {
+  std::vector<uint64_t> trace;
+  QString name;
+  try {
+    if (!request.trace_path.isEmpty()) {
+      trace = read_trace(request.trace_path.toStdString());
+      name = QFileInfo(request.trace_path).fileName();
+    } else {
+      ZipfGenerator zipf(std::max<quint64>(1, request.zipf_keys), request.zipf_exponent, 1);
+      trace.reserve(request.zipf_requests);
+      for (quint64 i = 0; i < request.zipf_requests; ++i) trace.push_back(zipf.next());
+      name = tr("Zipf %1 over %L2 keys").arg(request.zipf_exponent).arg(request.zipf_keys);
+    }
+  } catch (const std::exception& e) {
+    Q_EMIT failed(QString::fromStdString(e.what()));
+    return;
+  }
+  if (trace.empty()) {
+    Q_EMIT failed(tr("the trace holds no requests"));
+    return;
+  }
+  const int total = static_cast<int>(request.policies.size() * request.sizes.size());
+  Q_EMIT started(name, trace.size(), total);
+  int done = 0;
+  for (const QString& policy : request.policies) {
+    for (quint64 size : request.sizes) {
+      if (cancel_.load()) {
+        Q_EMIT finished(true);
+        return;
+      }
+      SimulationResult r;
+      if (policy == QLatin1String("opt")) {
+        r = simulate_optimal(trace, size);
+      } else if (auto kind = parse_eviction_policy(policy.toStdString())) {
+        r = simulate_policy(trace, *kind, size);
+      } else {
+        Q_EMIT failed(tr("unknown policy '%1'").arg(policy));
+        return;
+      }
+      Q_EMIT pointReady(policy, size, r.hit_ratio(), ++done, total);
+    }
+  }
+  Q_EMIT finished(false);
+}
+
+}  // namespace tierscope::ui
