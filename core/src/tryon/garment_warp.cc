@@ -285,7 +285,9 @@ void warp_upper(const cv::Mat& photo, const GarmentAnalysis& g, const PersonAnal
     // sleeve turned about the shoulder when the arm cannot be traced (against the body).
     const std::vector<cv::Point2d> arm = arm_polyline(p, ts, left, 1.1 * sleeve_length);
     const bool traced = arm.size() >= 6 && polyline_length(arm) > 0.35 * sleeve_length;
-    if (!traced) {
+    // A short sleeve needs no traced arm: turning it about the shoulder is enough.
+    const bool short_sleeve = polyline_length(arm) >= 0.9 * sleeve_length;
+    if (!traced && !short_sleeve) {
       out.notes.push_back(side + " arm not traced (" + std::to_string(arm.size()) + " rows, " +
                           std::to_string(static_cast<int>(polyline_length(arm))) + " of " +
                           std::to_string(static_cast<int>(sleeve_length)) + " px): sleeve turned as a whole");

@@ -38,7 +38,7 @@ class Classifier;
 namespace tierscope::tryon {
 
 // Part of every cache key: bump when any stage's output changes.
-inline constexpr const char* kPipelineVersion = "tryon-v2";
+inline constexpr const char* kPipelineVersion = "tryon-v3";
 
 struct TryOnPipelineOptions {
   // Folder holding haarcascade_frontalface_{alt2,default}.xml; empty = find_haar_cascades().
