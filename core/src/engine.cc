@@ -24,7 +24,6 @@ Engine::Engine(EngineOptions options)
   }
   if (options.tryon) {
     if (!options.tryon->logger) options.tryon->logger = logger;
-    if (options.inference) options.tryon->limits.max_image_size = std::max(options.tryon->limits.max_image_size, 1024);
     tryon_ = std::make_unique<tryon::TryOnPipeline>(*cache_, classifier(), std::move(*options.tryon));
   }
 }

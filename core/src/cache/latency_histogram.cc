@@ -1,5 +1,6 @@
 #include "tierscope/cache/latency_histogram.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -32,26 +33,12 @@ void LatencyHistogram::record(Duration d) {
 }
 
 LatencySummary LatencyHistogram::summary() const {
-  std::array<uint64_t, kBuckets> counts;
-  uint64_t total = 0;
-  for (int i = 0; i < kBuckets; ++i) total += counts[i] = buckets_[i].load(std::memory_order_relaxed);
-  LatencySummary s;
-  s.count = total;
-  if (total == 0) return s;
-  s.mean_ms = static_cast<double>(total_ns_.load(std::memory_order_relaxed)) / static_cast<double>(count_.load()) / 1e6;
+  // The windowed computation over everything recorded, with the exact maximum (the
+  // histogram keeps it) instead of the top bucket's edge.
+  LatencySummary s = summarize(counts());
+  if (s.count == 0) return s;
   s.max_ms = static_cast<double>(max_ns_.load(std::memory_order_relaxed)) / 1e6;
-  const auto percentile = [&](double q) {
-    const uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
-    uint64_t seen = 0;
-    for (int i = 0; i < kBuckets; ++i) {
-      seen += counts[i];
-      if (seen >= rank) return std::min(bucket_value_ns(i), static_cast<double>(max_ns_.load())) / 1e6;
-    }
-    return s.max_ms;
-  };
-  s.p50_ms = percentile(0.50);
-  s.p95_ms = percentile(0.95);
-  s.p99_ms = percentile(0.99);
+  for (double* p : {&s.p50_ms, &s.p95_ms, &s.p99_ms}) *p = std::min(*p, s.max_ms);
   return s;
 }
 
