@@ -6,7 +6,7 @@
 //
 // Ownership: the Engine owns the cache, the inference stack and the try-on pipeline and
 // shares the origin with the cache; references and pointers it hands out are valid for
-// the Engine's lifetime. Thread safety: the accessors are safe from any thread, and so
+// the Engine's lifetime. The monitor's thread runs from construction to destruction. Thread safety: the accessors are safe from any thread, and so
 // are the objects they return. Not copyable.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include "tierscope/cache/tiered_cache.h"
 #include "tierscope/inference/classifier.h"
 #include "tierscope/inference/model_service.h"
+#include "tierscope/monitor/monitor.h"
 #include "tierscope/runtime/preloader.h"
 #include "tierscope/runtime/settings.h"
 #include "tierscope/tryon/tryon_pipeline.h"
@@ -46,6 +47,10 @@ struct EngineOptions {
   uint64_t memory_budget_bytes = 0;
   // The classifier; none when empty.
   std::optional<InferenceOptions> inference;
+  // The monitor: live curves, metrics, alerts, auto-tuning. Its memory budget is
+  // memory_budget_bytes above; the engine adds samplers for inference and try-on latency
+  // (inference.latency_p95_ms, inference.model_latency_p95_ms, tryon.latency_p95_ms).
+  MonitorOptions monitor;
   // The try-on pipeline; none when empty. It uses the classifier (when there is one) to
   // pick a garment's category, and the intake limits of the settings.
   std::optional<tryon::TryOnPipelineOptions> tryon;
@@ -71,14 +76,18 @@ class Engine {
   ModelService* model();
   Preloader* preloader();
   tryon::TryOnPipeline* tryon() { return tryon_.get(); }
+  Monitor& monitor() { return *monitor_; }
 
  private:
+  std::function<void(PerformanceMonitor&)> latency_sampler();
+
   std::shared_ptr<SimulatedOrigin> origin_;
   std::string demo_namespace_;
   uint64_t memory_budget_bytes_;
   std::unique_ptr<TieredCache> cache_;
   std::unique_ptr<InferenceStack> inference_;
   std::unique_ptr<tryon::TryOnPipeline> tryon_;
+  std::unique_ptr<Monitor> monitor_;  // last: it watches all of the above
 };
 
 }  // namespace tierscope

@@ -36,6 +36,7 @@ struct Namespace {
   std::atomic<int64_t> ttl_ns;
   bool use_l2;
   std::shared_ptr<Loader> loader;
+  std::unique_ptr<AccessRecorder> recorder;
 
   Duration ttl() const { return Duration{ttl_ns.load(std::memory_order_relaxed)}; }
 };
@@ -90,6 +91,8 @@ struct TieredCache::Impl {
       n->ttl_ns.store(o.ttl.count());
       n->use_l2 = o.use_l2;
       n->loader = o.loader;
+      n->recorder = std::make_unique<AccessRecorder>(options.access_ring_log2);
+      n->recorder->set_enabled(options.record_accesses);
       by_name.emplace(n->name, n.get());
       namespaces.push_back(std::move(n));
     }
@@ -276,6 +279,7 @@ Value TieredCache::get(std::string_view ns, std::string_view key, const std::sha
   Impl& d = *impl_;
   Namespace& n = d.lookup(ns);
   d.total_requests.add();
+  if (n.recorder->enabled()) n.recorder->record(key_hash(key));
   // Time one L1 lookup in 64: percentiles need samples, not every hit paying two clock
   // reads (~25 ns each here, 5 % of a hit).
   thread_local uint32_t sample_counter = 0;
@@ -311,6 +315,7 @@ std::shared_future<Value> TieredCache::get_async(std::string_view ns, std::strin
     return failed(std::current_exception());
   }
   d.total_requests.add();
+  if (n->recorder->enabled()) n->recorder->record(key_hash(key));
   if (Value v = n->l1->get(key)) {
     d.l1_hits.add();
     d.served_l1.add();
@@ -415,6 +420,8 @@ std::vector<std::string> TieredCache::namespace_names() const {
   for (auto& n : impl_->namespaces) names.push_back(n->name);
   return names;
 }
+
+AccessRecorder& TieredCache::access_recorder(std::string_view ns) { return *impl_->lookup(ns).recorder; }
 
 TieredStats TieredCache::snapshot() const {
   const Impl& d = *impl_;

@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tierscope/cache/access_recorder.h"
 #include "tierscope/cache/adaptive_ttl.h"
 #include "tierscope/cache/disk_tier.h"
 #include "tierscope/cache/eviction_policy.h"
@@ -83,6 +84,11 @@ struct TieredCacheOptions {
   size_t max_queued_loads = 10'000;
   // Source of time for TTLs; nullptr uses the system clock. Must outlive the cache.
   const Clock* clock = nullptr;
+  // Record each namespace's requests (sampled key hashes) for live hit-ratio curves and
+  // what-if on live traffic; off costs a get nothing but one relaxed load.
+  bool record_accesses = true;
+  // log2 of the hashes each namespace's recorder ring holds between drains.
+  unsigned access_ring_log2 = 17;
   // Operator-facing log lines (`L1 HIT`, `L2 HIT`, `Waiting for ongoing load` at debug).
   std::shared_ptr<spdlog::logger> logger;
 };
@@ -189,6 +195,9 @@ class TieredCache {
 
   TieredStats snapshot() const;
   std::vector<std::string> namespace_names() const;
+  // The request tap of a namespace (see access_recorder.h); valid for the cache's
+  // lifetime. Throws std::invalid_argument for an unknown namespace.
+  AccessRecorder& access_recorder(std::string_view ns);
   bool has_l2() const;
 
  private:
