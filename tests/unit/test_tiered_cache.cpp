@@ -73,6 +73,96 @@ class TieredCacheTest : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // The browser's paged query: filtered by glob, paged by offset/limit, with the total,
+  // per tier; L2 keys come back without their namespace prefix.
+  void listEntriesPagesAndFilters() {
+    QTemporaryDir dir;
+    CountingOrigin origin;
+    TieredCacheOptions o = optionsWith(origin.loader(), 30);
+    o.l2 = diskAt(dir);
+    TieredCache cache(std::move(o));
+    for (int i = 0; i < 50; ++i) cache.put("general", (i % 2 ? "persona:" : "img:") + std::to_string(i), make_value(std::string(size_t(i) + 1, 'x')));
+    // L1 holds 30 (its limit), L2 all 50.
+    EntryPage all = cache.list_entries("general", CacheTier::kL1, {"*", 0, 1000});
+    QCOMPARE(all.total_matching, uint64_t{30});
+    QCOMPARE(all.entries.size(), size_t{30});
+    EntryPage l2 = cache.list_entries("general", CacheTier::kL2, {"persona:*", 0, 10});
+    QCOMPARE(l2.total_matching, uint64_t{25});
+    QCOMPARE(l2.entries.size(), size_t{10});
+    std::set<std::string> seen;
+    for (size_t offset = 0; offset < 25; offset += 10) {
+      for (const EntryInfo& e : cache.list_entries("general", CacheTier::kL2, {"persona:*", offset, 10}).entries) {
+        QVERIFY(e.key.rfind("persona:", 0) == 0);
+        QVERIFY(e.bytes > 0);
+        QVERIFY(e.expires == kNever);
+        seen.insert(e.key);
+      }
+    }
+    QCOMPARE(seen.size(), size_t{25});  // the pages tile the matches: nothing twice, nothing missed
+    QCOMPARE(cache.list_entries("general", CacheTier::kL1, {"nothing*", 0, 10}).total_matching, uint64_t{0});
+    QCOMPARE(cache.list_entries("general", CacheTier::kOrigin, {}).total_matching, uint64_t{0});
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.list_entries("nope", CacheTier::kL1, {}));
+  }
+
+  // A preview reads quietly: no request, no hit, no promotion, no recency.
+  void inspectCountsNothingAndPromotesNothing() {
+    QTemporaryDir dir;
+    CountingOrigin origin;
+    TieredCacheOptions o = optionsWith(origin.loader(), 30);
+    o.l2 = diskAt(dir);
+    o.l1_policy = EvictionPolicyKind::kLru;  // so that new puts push an entry out of L1
+    TieredCache cache(std::move(o));
+    cache.put("general", "k", make_value("hello"));
+    cache.get("general", "k");
+    cache.invalidate("general", "k");
+    cache.put("general", "k", make_value("hello"));
+    const TieredStats before = cache.snapshot();
+    auto l1 = cache.inspect("general", "k", CacheTier::kL1);
+    QVERIFY(l1);
+    QCOMPARE(*l1->first, std::string("hello"));
+    QCOMPARE(l1->second.key, std::string("k"));
+    auto l2 = cache.inspect("general", "k", CacheTier::kL2);
+    QVERIFY(l2);
+    QCOMPARE(*l2->first, std::string("hello"));
+    QVERIFY(l2->second.bytes >= 4096);  // whole blocks
+    QVERIFY(!cache.inspect("general", "missing", CacheTier::kL1));
+    const TieredStats after = cache.snapshot();
+    QCOMPARE(after.total_requests, before.total_requests);
+    QCOMPARE(after.namespaces[0].l1.hits, before.namespaces[0].l1.hits);
+    QCOMPARE(after.l2.hits, before.l2.hits);
+    // An L2-only entry stays L2-only after a preview.
+    cache.put("general", "only-l2", make_value("v"));
+    QVERIFY(cache.list_entries("general", CacheTier::kL1, {"only-l2", 0, 1}).total_matching == 1);
+    for (int i = 0; i < 40; ++i) cache.put("general", "push" + std::to_string(i), make_value("p"));
+    QCOMPARE(cache.list_entries("general", CacheTier::kL1, {"only-l2", 0, 1}).total_matching, uint64_t{0});
+    QVERIFY(cache.inspect("general", "only-l2", CacheTier::kL2));
+    QCOMPARE(cache.list_entries("general", CacheTier::kL1, {"only-l2", 0, 1}).total_matching, uint64_t{0});
+  }
+
+  void analyzeMemoryGroupsByPrefixAndFindsTheLargest() {
+    ManualClock clock;
+    CountingOrigin origin;
+    TieredCacheOptions o = optionsWith(origin.loader(), 1000);
+    o.clock = &clock;
+    TieredCache cache(std::move(o));
+    for (int i = 0; i < 10; ++i) cache.put("general", "persona:" + std::to_string(i), make_value(std::string(1000, 'p')), 30s);
+    for (int i = 0; i < 5; ++i) cache.put("general", "img:" + std::to_string(i), make_value(std::string(100, 'i')), 2h);
+    cache.put("general", "huge", make_value(std::string(50'000, 'h')));
+    const MemoryAnalysis a = cache.analyze_memory(3);
+    QCOMPARE(a.namespaces.size(), size_t{1});
+    QCOMPARE(a.namespaces[0].l1_entries, uint64_t{16});
+    QCOMPARE(a.prefixes.size(), size_t{3});
+    QCOMPARE(a.prefixes[0].prefix, std::string("general/"));  // "huge": no prefix, the most bytes
+    QCOMPARE(a.prefixes[1].prefix, std::string("general/persona:"));
+    QCOMPARE(a.prefixes[1].entries, uint64_t{10});
+    QCOMPARE(a.largest.size(), size_t{3});
+    QCOMPARE(a.largest[0].key, std::string("general/huge"));
+    QVERIFY(a.largest[1].key.rfind("general/persona:", 0) == 0);
+    QCOMPARE(a.ttl_spread[0], uint64_t{10});  // 30 s left
+    QCOMPARE(a.ttl_spread[3], uint64_t{5});   // 2 h left
+    QCOMPARE(a.ttl_spread[5], uint64_t{1});   // never
+  }
+
   void thousandThreadsOneColdKeyOneLoad() {
     CountingOrigin origin;
     origin.delay_ms = 300;

@@ -92,6 +92,14 @@ Value CacheShard::peek(std::string_view key, uint64_t hash, const Clock& clock) 
   return it->second.value;
 }
 
+void CacheShard::visit(const std::function<void(const EntryView&)>& fn, TimePoint now) {
+  std::lock_guard lock(mu_);
+  for (const auto& [key, n] : map_) {
+    if (n.expires != kNever && now >= n.expires) continue;
+    fn(EntryView{key, n.charge, n.created, n.expires, n.reads});
+  }
+}
+
 size_t CacheShard::erase_matching(std::string_view pattern) {
   std::lock_guard lock(mu_);
   size_t removed = 0;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +85,8 @@ class alignas(64) CacheShard {
   bool erase(std::string_view key, uint64_t hash);
   Value peek(std::string_view key, uint64_t hash, const Clock& clock);
   size_t erase_matching(std::string_view pattern);
+  // Calls fn for each entry not expired at `now`, under the shard's lock.
+  void visit(const std::function<void(const EntryView&)>& fn, TimePoint now);
   // Evicts the policy's victim; false when the shard is empty.
   bool evict_one();
   // Removes every entry; returns how many.

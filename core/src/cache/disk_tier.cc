@@ -78,6 +78,17 @@ bool decode_header(std::string_view bytes, Header* h) {
 
 TimePoint time_from_ns(int64_t ns) { return TimePoint{Duration{ns}}; }
 
+// Why a file read for `key` is not a good entry, or "" when it is (header decoded into h).
+std::string verify_entry(const std::string& head, const std::string& value, std::string_view key, Header* h) {
+  if (!decode_header(head, h)) return "bad header";
+  if (h->key_len != key.size() || head.size() != DiskTier::kHeaderSize + key.size() || h->value_len != value.size()) {
+    return "lengths do not match";
+  }
+  if (std::string_view(head).substr(DiskTier::kHeaderSize) != key) return "key does not match";
+  if (checksum_of(head.data(), key, value) != h->checksum) return "checksum mismatch";
+  return {};
+}
+
 }  // namespace
 
 struct DiskTier::Impl {
@@ -310,7 +321,7 @@ struct DiskTier::Impl {
   std::atomic<uint64_t> hits{0}, misses{0}, writes{0}, write_errors{0}, rejected{0}, evictions{0}, expirations{0},
       corrupt_dropped{0}, erases{0}, recovered_entries{0}, stale_temp_files_removed{0};
 
-  std::mutex mu;  // guards everything below
+  mutable std::mutex mu;  // guards everything below
   std::unordered_map<std::string, Entry> index;
   std::list<const std::string*> recency;  // front = most recently used
   uint64_t reserved = 0;  // space promised to writes in progress
@@ -385,17 +396,7 @@ std::optional<DiskEntry> DiskTier::get(std::string_view key) {
     why = e.what();
   }
   Header h{};
-  if (why.empty() && present) {
-    if (!decode_header(head, &h)) {
-      why = "bad header";
-    } else if (h.key_len != key.size() || head.size() != kHeaderSize + key.size() || h.value_len != value.size()) {
-      why = "lengths do not match";
-    } else if (std::string_view(head).substr(kHeaderSize) != key) {
-      why = "key does not match";
-    } else if (checksum_of(head.data(), key, value) != h.checksum) {
-      why = "checksum mismatch";
-    }
-  }
+  if (why.empty() && present) why = verify_entry(head, value, key, &h);
 
   std::unique_lock guard(d.mu);
   auto it = d.index.find(std::string(key));
@@ -422,6 +423,35 @@ std::optional<DiskEntry> DiskTier::get(std::string_view key) {
   if (same) d.touch_locked(it->second);
   ++d.hits;
   return DiskEntry{make_value(std::move(value)), time_from_ns(h.created_ns), expires};
+}
+
+std::optional<DiskEntry> DiskTier::peek(std::string_view key) const {
+  const Impl& d = *impl_;
+  TimePoint expires;
+  {
+    std::lock_guard guard(impl_->mu);
+    auto it = d.index.find(std::string(key));
+    if (it == d.index.end() || it->second.expires <= d.clock->now()) return std::nullopt;
+    expires = it->second.expires;
+  }
+  std::string head, value;
+  Header h{};
+  try {
+    if (!d.fs->read_split(d.path_for(key), kHeaderSize + key.size(), &head, &value)) return std::nullopt;
+  } catch (const FileSystemError&) {
+    return std::nullopt;
+  }
+  if (!verify_entry(head, value, key, &h).empty()) return std::nullopt;  // get() will drop and count it
+  return DiskEntry{make_value(std::move(value)), time_from_ns(h.created_ns), expires};
+}
+
+void DiskTier::visit_entries(const std::function<void(const EntryView&)>& fn) const {
+  std::lock_guard guard(impl_->mu);
+  const TimePoint now = impl_->clock->now();
+  for (const auto& [key, e] : impl_->index) {
+    if (e.expires <= now) continue;
+    fn(EntryView{key, e.bytes, e.created, e.expires, 0});
+  }
 }
 
 bool DiskTier::put(std::string_view key, std::string_view value, TimePoint expires) {

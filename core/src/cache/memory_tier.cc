@@ -96,6 +96,11 @@ Value MemoryTier::peek(std::string_view key) const {
   return impl_->shards[impl_->shard_of(hash)]->peek(key, hash, *impl_->clock);
 }
 
+void MemoryTier::visit_entries(const std::function<void(const EntryView&)>& fn) const {
+  const TimePoint now = impl_->clock->now();
+  for (const auto& shard : impl_->shards) shard->visit(fn, now);
+}
+
 size_t MemoryTier::erase_matching(std::string_view pattern) {
   size_t removed = 0;
   for (auto& shard : impl_->shards) removed += shard->erase_matching(pattern);

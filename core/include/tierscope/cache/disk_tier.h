@@ -26,12 +26,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "tierscope/base/clock.h"
+#include "tierscope/cache/entry_info.h"
 #include "tierscope/base/file_system.h"
 #include "tierscope/cache/glob.h"
 #include "tierscope/cache/memory_tier.h"
@@ -107,6 +109,13 @@ class DiskTier {
 
   // The verified entry, or nullopt (missing, expired, corrupt, unreadable).
   std::optional<DiskEntry> get(std::string_view key);
+
+  // The verified entry without counting a hit or touching its recency (a browser's
+  // preview); nullopt when get() would not return it.
+  std::optional<DiskEntry> peek(std::string_view key) const;
+  // Calls fn for every unexpired entry under the index lock (fn must be quick and must
+  // not call back into this tier).
+  void visit_entries(const std::function<void(const EntryView&)>& fn) const;
 
   // Writes the entry (replacing any other under key). Returns false, storing nothing,
   // when it takes more than max_bytes or the write fails (logged, counted).

@@ -13,12 +13,14 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "tierscope/cache/adaptive_ttl.h"
+#include "tierscope/cache/entry_info.h"
 #include "tierscope/base/clock.h"
 #include "tierscope/cache/eviction_policy.h"
 
@@ -118,6 +120,10 @@ class MemoryTier {
 
   // Changes how reads extend lifetimes, from the next read on (adaptive_ttl.h).
   void set_adaptive_ttl(AdaptiveTtl rule);
+
+  // Calls fn for every live entry, one shard at a time under that shard's lock: fn must
+  // be quick and must not call back into this tier. Reads nothing into stats or order.
+  void visit_entries(const std::function<void(const EntryView&)>& fn) const;
 
   MemoryTierStats snapshot() const;
 

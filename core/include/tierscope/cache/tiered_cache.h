@@ -28,11 +28,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tierscope/cache/access_recorder.h"
 #include "tierscope/cache/adaptive_ttl.h"
 #include "tierscope/cache/disk_tier.h"
+#include "tierscope/cache/entry_info.h"
 #include "tierscope/cache/eviction_policy.h"
 #include "tierscope/cache/latency_histogram.h"
 #include "tierscope/cache/loader.h"
@@ -43,6 +45,8 @@ class logger;
 }
 
 namespace tierscope {
+
+enum class CacheTier { kL1, kL2, kOrigin };
 
 struct NamespaceOptions {
   // Name used in calls and stats; letters, digits and ":_-." only.
@@ -102,7 +106,6 @@ class OverloadedError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class CacheTier { kL1, kL2, kOrigin };
 
 struct NamespaceStats {
   std::string name;
@@ -173,6 +176,16 @@ class TieredCache {
 
   // Stores a value (L1, and L2 if the namespace uses it) as if it had been loaded.
   void put(std::string_view ns, std::string_view key, Value value, Duration ttl = Duration::zero());
+
+  // The cache browser. A page of namespace ns's entries in one tier (kL1 or kL2) whose
+  // keys match the query's glob — scanned under each shard's (or the L2 index's) lock,
+  // copying only the page; an empty page for kOrigin or a namespace without L2.
+  EntryPage list_entries(std::string_view ns, CacheTier tier, const EntryQuery& query) const;
+  // A key's value and metadata in one tier without counting a request, a hit or a
+  // recency touch; nullopt when that tier does not hold it.
+  std::optional<std::pair<Value, EntryInfo>> inspect(std::string_view ns, std::string_view key, CacheTier tier) const;
+  // Bytes by namespace and key prefix, the largest entries, the spread of TTL left.
+  MemoryAnalysis analyze_memory(size_t top = 10) const;
 
   // Removes one key from every tier; returns whether any tier held it.
   bool invalidate(std::string_view ns, std::string_view key);
