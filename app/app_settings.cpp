@@ -43,7 +43,10 @@ const QCommandLineOption kProfile("profile", "development, production or testing
 const QCommandLineOption kConfig("config", "JSON settings file (profile < file < environment).", "file");
 const QCommandLineOption kNoClassifier("no-classifier", "Do not set up the image classifier.");
 const QCommandLineOption kNoTryOn("no-tryon", "Do not set up the try-on preview.");
-const QCommandLineOption kTab("tab", "Tab shown at start: dashboard, classification or tryon.", "name", "dashboard");
+const QCommandLineOption kTab("tab",
+                              "Tab shown at start: dashboard, classification, tryon, capacity, whatif, browser, alerts "
+                              "or logs.",
+                              "name", "dashboard");
 const QCommandLineOption kTryOn("tryon", "Try on at start (desktop): PERSON,GARMENT image paths, or 'demo' for the demo pair.",
                                 "person,garment");
 const QCommandLineOption kClassify("classify", "Classify this image, or every image in this folder, at start (desktop).", "path");
@@ -123,8 +126,8 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
   s.classification = !parser.isSet(kNoClassifier);
   s.tryon = !parser.isSet(kNoTryOn);
   s.open_tab = parser.value(kTab);
-  if (s.open_tab != "dashboard" && s.open_tab != "classification" && s.open_tab != "tryon") {
-    return QStringLiteral("--tab: '%1' is not dashboard, classification or tryon").arg(s.open_tab);
+  if (!kTabNames.contains(s.open_tab)) {
+    return QStringLiteral("--tab: '%1' is not one of %2").arg(s.open_tab, kTabNames.join(", "));
   }
   if (parser.isSet(kTryOn)) {
     const QString value = parser.value(kTryOn);

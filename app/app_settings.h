@@ -16,6 +16,10 @@ class QCommandLineParser;
 
 namespace tierscope::app {
 
+// The console's tabs by their --tab names, in the window's order.
+inline const QStringList kTabNames = {"dashboard", "classification", "tryon", "capacity",
+                                      "whatif",    "browser",        "alerts", "logs"};
+
 struct AppSettings {
   bool headless = false;
   double duration_seconds = 0;  // 0 = until closed or interrupted
@@ -29,7 +33,7 @@ struct AppSettings {
   Settings settings;
   bool classification = true;  // load the classifier and show its tab
   bool tryon = true;           // set up the try-on pipeline and show its tab
-  QString open_tab;            // "dashboard", "classification" or "tryon"
+  QString open_tab;            // one of kTabNames
   QString tryon_pair;          // "PERSON,GARMENT" or "demo": try on at start
   QString classify_path;       // an image (or folder) to classify at start
 };

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -19,6 +20,12 @@
 #include "dashboard_widget.h"
 #include "headless_runner.h"
 #include "main_window.h"
+#include "log_model.h"
+#include "logs_widget.h"
+#include "whatif_widget.h"
+#include "capacity_widget.h"
+#include "cache_browser_widget.h"
+#include "alerts_widget.h"
 #include "tryon_widget.h"
 #include "tierscope/inference/inference_stack.h"
 #include "tierscope/tryon/tryon_pipeline.h"
@@ -61,6 +68,17 @@ void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, 
       ready = !tab_work_requested || tab->resultsShown() > 0 || (tab->tableModel()->rowCount() > 0 && !tab->folderRunning());
     } else if (auto* tryon = window.tryOn(); tryon && window.isTabShown(tryon)) {
       ready = !tab_work_requested || (tryon->resultsShown() > 0 && !tryon->busy());
+    } else if (window.isTabShown(window.capacity())) {
+      ready = window.capacity()->curveSeries()->count() > 0 && window.capacity()->samplesReceived() >= kPointsWanted;
+    } else if (window.isTabShown(window.whatIf())) {
+      ready = !window.whatIf()->running() && !window.whatIf()->results().isEmpty();
+    } else if (window.isTabShown(window.browser())) {
+      ready = window.browser()->model()->rowCount() > 0 && window.browser()->analysisTree()->topLevelItemCount() > 0;
+    } else if (window.isTabShown(window.alerts())) {
+      // Once the built-in metrics have had two ticks (rates need an interval).
+      ready = window.alerts()->model()->rowCount() > 0 && window.dashboard()->samplesReceived() >= 6;
+    } else if (window.isTabShown(window.logs())) {
+      ready = window.logModel()->rowCount() > 0;
     } else {
       ready = true;
     }
@@ -142,6 +160,10 @@ int main(int argc, char** argv) {
       settings.engine.tryon = tryon;
     }
     settings.engine.memory_budget_bytes = uint64_t{settings.settings.cache_memory_limit_mb} << 20;
+    settings.engine.monitor.auto_tuning = settings.settings.auto_tuning_enabled;
+    // ENABLE_PERFORMANCE_MONITORING=false: no request tap, so no live curves (alerts and
+    // system health still run; they cost nothing per request).
+    settings.engine.cache.record_accesses = settings.settings.enable_performance_monitoring;
     tierscope::Engine engine(settings.engine);
     std::unique_ptr<tierscope::WorkloadDriver> workload;
     if (settings.run_workload && headless) workload = std::make_unique<tierscope::WorkloadDriver>(engine.cache(), settings.workload);
@@ -177,6 +199,22 @@ int main(int argc, char** argv) {
           const QStringList paths = settings.tryon_pair.split(',');
           if (tryon->setPersonFile(paths[0]) && tryon->setGarmentFile(paths[1])) tryon->run();
         }
+      }
+    }
+    if (settings.open_tab == "capacity") window.showTab(window.capacity());
+    if (settings.open_tab == "browser") window.showTab(window.browser());
+    if (settings.open_tab == "alerts") window.showTab(window.alerts());
+    if (settings.open_tab == "logs") window.showTab(window.logs());
+    if (settings.open_tab == "whatif") {
+      window.showTab(window.whatIf());
+      // Something to look at: the demo namespace's live traffic once a few seconds of it
+      // are recorded (with the load off: the default Zipf stream).
+      if (!settings.screenshot_path.isEmpty()) {
+        QTimer::singleShot(settings.run_workload ? 6'000 : 0, &window, [&window, &engine, live = settings.run_workload] {
+          QComboBox* source = window.whatIf()->sourceBox();
+          if (live) source->setCurrentIndex(source->findData(QString::fromStdString(engine.demo_namespace())));
+          window.whatIf()->run();
+        });
       }
     }
     // On the desktop the console owns the load (its Workload panel starts and stops it).

@@ -1,5 +1,7 @@
 #include "dashboard_widget.h"
 
+#include "format.h"
+
 #include <QFile>
 #include <QFileDialog>
 #include <QGridLayout>
@@ -24,11 +26,8 @@ constexpr int kDebounceMs = 200;
 constexpr int kMinDiskLog2 = 24;  // 16 MiB
 constexpr int kMaxDiskLog2 = 39;  // 512 GiB
 
-QString humanBytes(double bytes) {
-  return QLocale().formattedDataSize(static_cast<qint64>(bytes), 1, QLocale::DataSizeIecFormat);
-}
 
-QString humanSeconds(double s) {
+QString ttlText(double s) {
   if (s <= 0) return QObject::tr("no expiry");
   if (s < 120) return QObject::tr("%1 s").arg(s, 0, 'f', 0);
   if (s < 7200) return QObject::tr("%1 min").arg(s / 60, 0, 'f', s < 600 ? 1 : 0);
@@ -495,7 +494,10 @@ void DashboardWidget::setPaused(bool paused) {
 }
 
 void DashboardWidget::addMarker(const QString& label) {
-  const double t = history_.empty() ? 0.0 : history_.back().seconds_since_start;
+  addMarkerAt(history_.empty() ? 0.0 : history_.back().seconds_since_start, label);
+}
+
+void DashboardWidget::addMarkerAt(double t, const QString& label) {
   markers_.append({t, label});
   while (markers_.size() > 200) markers_.removeFirst();
   for (TimeSeriesChart* chart : charts()) chart->setMarkers(markers_);
@@ -560,7 +562,7 @@ QSlider* DashboardWidget::addSlider(QGridLayout* grid, int row, const QString& l
 void DashboardWidget::updateSliderLabels() {
   entries_value_->setText(tr("%L1 entries").arg(entriesForSlider(entries_slider_->value())));
   memory_value_->setText(tr("%L1 MiB").arg(mebibytesForSlider(memory_slider_->value())));
-  ttl_value_->setText(humanSeconds(secondsForSlider(ttl_slider_->value())));
+  ttl_value_->setText(ttlText(secondsForSlider(ttl_slider_->value())));
   adaptive_value_->setText(adaptiveText(multiplierForSlider(adaptive_slider_->value())));
   disk_value_->setText(humanBytes(double(diskBytesForSlider(disk_slider_->value()))));
   image_size_value_->setText(tr("%1 px").arg(imageSizeForSlider(image_size_slider_->value())));
@@ -588,6 +590,12 @@ void DashboardWidget::addSample(const EngineSample& s) {
   namespace_model_.setRows(s.namespace_rows);
   showTiles(s);
   showControls(s);
+  // Auto-tuning changes are settings changes too: marked where they happened.
+  for (const TuningSample& t : s.tuning) {
+    if (t.sequence <= last_tuning_sequence_) continue;
+    last_tuning_sequence_ = t.sequence;
+    addMarkerAt(t.seconds_since_start, tr("auto-tune %1 → %2").arg(t.name, humanBytes(double(t.new_bytes))));
+  }
 }
 
 WorkloadRequest DashboardWidget::workloadRequest() const {
@@ -674,7 +682,7 @@ void DashboardWidget::showControls(const EngineSample& s) {
   }
   entries_value_->setText(s.focus_max_entries ? tr("%L1 entries").arg(s.focus_max_entries) : tr("unlimited"));
   memory_value_->setText(s.focus_max_bytes ? tr("%L1 MiB").arg(s.focus_max_bytes >> 20) : tr("unlimited"));
-  ttl_value_->setText(humanSeconds(s.focus_ttl_seconds));
+  ttl_value_->setText(ttlText(s.focus_ttl_seconds));
   adaptive_slider_->setValue(sliderForMultiplier(s.adaptive_ttl_max_multiplier));
   adaptive_value_->setText(adaptiveText(s.adaptive_ttl_max_multiplier));
   disk_value_->setText(s.l2_enabled ? humanBytes(double(s.l2_max_bytes)) : tr("no L2"));

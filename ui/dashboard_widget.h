@@ -119,6 +119,8 @@ class DashboardWidget : public QWidget {
   bool paused() const { return paused_; }
   // A vertical line on every chart at the newest sample's time (a setting changed).
   void addMarker(const QString& label);
+  // The same at a given time on the charts' axis (seconds since start).
+  void addMarkerAt(double seconds, const QString& label);
   const QList<TimeSeriesChart::Marker>& markers() const { return markers_; }
   // The series of the visible window as CSV (one row per sample); false and a message
   // on the status bar's errorOccurred when the file cannot be written.
@@ -162,6 +164,7 @@ class DashboardWidget : public QWidget {
   int samples_received_ = 0;
   QString shown_namespace_;
   QList<TimeSeriesChart::Marker> markers_;
+  quint64 last_tuning_sequence_ = 0;
   NamespaceTableModel namespace_model_;
 
   QMap<QString, QLabel*> tiles_;

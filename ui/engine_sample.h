@@ -8,6 +8,7 @@
 
 #include <QList>
 #include <QMetaType>
+#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -43,6 +44,40 @@ struct WorkloadRequest {
   double origin_latency_ms = 0.5;
   QString trace_path;  // non-empty: replay it instead of Zipf keys
   QString cache_namespace = QStringLiteral("general");
+};
+
+// One namespace's live hit-ratio curve (LRU, from sampled live requests; see
+// monitor/live_curves.h), sizes in entries and bytes.
+struct CurveSample {
+  QString name;
+  double sampling_rate = 1;
+  quint64 samples = 0;
+  double distinct_keys = 0;
+  double mean_entry_bytes = 0;
+  double current_entries = 0;  // the effective L1 size now
+  double current_bytes = 0;    // its byte limit (0 = none)
+  double hit_ratio_now = 0;
+  QList<QPointF> points;       // (entries, hit ratio 0..1)
+};
+
+// One alert rule and where it stands.
+struct AlertSample {
+  QString name, metric, op, state;  // state: "ok", "pending", "firing"
+  double threshold = 0;
+  double duration_seconds = 0;
+  bool has_value = false;
+  double value = 0;
+  double since_seconds = 0;  // how long pending/firing
+  quint64 times_fired = 0;
+};
+
+// One change the auto-tuner made.
+struct TuningSample {
+  quint64 sequence = 0;
+  double seconds_since_start = 0;  // chart x of the change
+  QString name;
+  quint64 old_bytes = 0, new_bytes = 0;
+  double old_hit_ratio = 0, new_hit_ratio = 0;
 };
 
 struct EngineSample {
@@ -125,6 +160,15 @@ struct EngineSample {
   bool workload_running = false;
   double workload_target_rate = 0;
   QString workload_description;
+  // The monitor: live curves, alert rules, auto-tuning, system health.
+  QList<CurveSample> curves;
+  QList<AlertSample> alerts;
+  int alerts_firing = 0;
+  bool auto_tuning = false;
+  QList<TuningSample> tuning;  // the most recent changes, oldest first
+  double system_cpu_percent = 0;
+  double system_memory_percent = 0;
+  double process_cpu_percent = 0;
   // How long taking this sample took on the worker thread (engine snapshot included).
   double sample_cost_ms = 0;
 };

@@ -31,6 +31,7 @@ void EngineWorker::start() {
   timer_->setTimerType(Qt::PreciseTimer);
   connect(timer_, &QTimer::timeout, this, &EngineWorker::takeSample);
   since_start_.start();
+  started_at_ = SystemClock().now();
   previous_ = engine_.cache().snapshot();
   defaults_.namespaces = previous_.namespaces;
   defaults_.policy = previous_.l1_policy;
@@ -257,8 +258,98 @@ void EngineWorker::takeSample() {
   s.workload_running = workload_ && workload_->running();
   s.workload_target_rate = workload_ ? workload_->target_rate() : 0.0;
   s.workload_description = workload_description_;
+  fillMonitor(s);
   s.sample_cost_ms = cost.nsecsElapsed() / 1e6;
   Q_EMIT sampleReady(s);
+}
+
+void EngineWorker::fillMonitor(EngineSample& s) const {
+  const MonitorSnapshot m = engine_.monitor().snapshot();
+  for (const NamespaceCurve& c : m.curves) {
+    CurveSample cs;
+    cs.name = QString::fromStdString(c.name);
+    cs.sampling_rate = c.sampling_rate;
+    cs.samples = c.samples;
+    cs.distinct_keys = c.distinct_keys;
+    cs.mean_entry_bytes = c.mean_entry_bytes;
+    cs.current_entries = c.effective_entries();
+    cs.current_bytes = c.l1_max_bytes;
+    cs.hit_ratio_now = c.hit_ratio_now;
+    cs.points.reserve(qsizetype(c.points.size()));
+    for (const CurvePoint& p : c.points) cs.points.append(QPointF(p.size_entries, p.hit_ratio));
+    s.curves.append(std::move(cs));
+  }
+  const TimePoint now = SystemClock().now();
+  for (const AlertStatus& a : m.alerts) {
+    AlertSample as;
+    as.name = QString::fromStdString(a.rule.name);
+    as.metric = QString::fromStdString(a.rule.metric_name);
+    as.op = QString::fromUtf8(to_string(a.rule.op).data(), qsizetype(to_string(a.rule.op).size()));
+    as.state = QString::fromUtf8(to_string(a.state).data(), qsizetype(to_string(a.state).size()));
+    as.threshold = a.rule.threshold;
+    as.duration_seconds = a.rule.duration_seconds;
+    as.has_value = a.value.has_value();
+    as.value = a.value.value_or(0);
+    as.since_seconds = a.state == AlertState::kOk ? 0 : std::chrono::duration<double>(now - a.since).count();
+    as.times_fired = a.times_fired;
+    s.alerts.append(std::move(as));
+  }
+  s.alerts_firing = int(m.alerts_firing);
+  s.auto_tuning = m.auto_tuning;
+  for (const TuningEvent& e : m.tuning) {
+    TuningSample t;
+    t.sequence = e.sequence;
+    t.seconds_since_start = std::chrono::duration<double>(e.at - started_at_).count();
+    t.name = QString::fromStdString(e.change.name);
+    t.old_bytes = e.change.old_bytes;
+    t.new_bytes = e.change.new_bytes;
+    t.old_hit_ratio = e.change.old_hit_ratio;
+    t.new_hit_ratio = e.change.new_hit_ratio;
+    s.tuning.append(std::move(t));
+  }
+  s.system_cpu_percent = m.health.cpu_percent;
+  s.system_memory_percent = m.health.memory_percent;
+  s.process_cpu_percent = m.health.process_cpu_percent;
+}
+
+void EngineWorker::addAlertRule(const QString& name, const QString& metric, const QString& op, double threshold,
+                                double duration_seconds) {
+  const auto parsed = parse_alert_operator(op.toStdString());
+  if (!parsed) {
+    Q_EMIT errorOccurred(tr("Alert rule '%1': unknown operator '%2' (use >, >=, <, <=, == or !=)").arg(name, op));
+    return;
+  }
+  try {
+    engine_.monitor().performance().add_rule(
+        {name.trimmed().toStdString(), metric.trimmed().toStdString(), threshold, *parsed, duration_seconds});
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+    return;
+  }
+  Q_EMIT alertRuleAdded(name.trimmed());
+  takeSample();
+}
+
+void EngineWorker::removeAlertRule(const QString& name) {
+  engine_.monitor().performance().remove_rule(name.toStdString());
+  takeSample();
+}
+
+void EngineWorker::setAutoTuning(bool on) {
+  engine_.monitor().set_auto_tuning(on);
+  takeSample();
+}
+
+void EngineWorker::autoTuneNow() {
+  if (engine_.memory_budget_bytes() == 0) {
+    Q_EMIT errorOccurred(tr("Auto-tuning needs a memory budget (CACHE_MEMORY_LIMIT_MB)"));
+    return;
+  }
+  if (engine_.monitor().auto_tune_now().empty()) {
+    Q_EMIT errorOccurred(tr("Auto-tuning: nothing to change (no namespace with enough traffic, or every limit is "
+                            "within 10 % of the best split)"));
+  }
+  takeSample();
 }
 
 void EngineWorker::setDiskWatermarks(double high, double low) {

@@ -60,6 +60,13 @@ class EngineWorker : public QObject {
   void startWorkload(const tierscope::ui::WorkloadRequest& request);
   void startWorkloadWith(const tierscope::WorkloadOptions& options);
   void stopWorkload();
+  // The monitor: alert rules (an invalid one is refused through errorOccurred), and
+  // auto-tuning on/off or once now.
+  void addAlertRule(const QString& name, const QString& metric, const QString& op, double threshold,
+                    double duration_seconds);
+  void removeAlertRule(const QString& name);
+  void setAutoTuning(bool on);
+  void autoTuneNow();
 
  Q_SIGNALS:
   void sampleReady(const tierscope::ui::EngineSample& sample);
@@ -68,9 +75,12 @@ class EngineWorker : public QObject {
   void errorOccurred(const QString& message);
   // After resetToDefaults() has applied them.
   void defaultsRestored();
+  // After an alert rule was added or replaced.
+  void alertRuleAdded(const QString& name);
 
  private:
   void takeSample();
+  void fillMonitor(EngineSample& s) const;
 
   std::unique_ptr<WorkloadDriver> workload_;  // lives and dies on the worker thread
   QString workload_description_;
@@ -81,6 +91,8 @@ class EngineWorker : public QObject {
   QString focus_;
   QTimer* timer_ = nullptr;  // created on the worker thread in start()
   QElapsedTimer since_start_;
+  // The wall time of since_start_'s zero, to place monitor events on the charts' x axis.
+  TimePoint started_at_{};
   TieredStats previous_;
   double previous_seconds_ = 0;
   // Histogram counts at each sample of the last window, oldest first.

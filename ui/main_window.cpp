@@ -11,9 +11,13 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include "alerts_widget.h"
+#include "cache_browser_widget.h"
+#include "capacity_widget.h"
 #include "classification_widget.h"
 #include "dashboard_widget.h"
 #include "engine_worker.h"
@@ -64,8 +68,14 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
     tryon_ = new TryOnWidget(*engine.tryon());
     tabs_->addTab(scrollable(tryon_), tr("Try-on"));
   }
-  whatif_ = new WhatIfWidget;
+  capacity_ = new CapacityWidget;
+  tabs_->addTab(scrollable(capacity_), tr("Capacity"));
+  whatif_ = new WhatIfWidget(&engine);
   tabs_->addTab(scrollable(whatif_), tr("What-if"));
+  browser_ = new CacheBrowserWidget(engine);
+  tabs_->addTab(scrollable(browser_), tr("Cache browser"));
+  alerts_ = new AlertsWidget;
+  tabs_->addTab(scrollable(alerts_), tr("Alerts"));
   log_model_ = new LogModel(this);
   log_sink_ = std::make_shared<LogSink>(log_model_);
   logs_ = new LogsWidget(*log_model_);
@@ -84,6 +94,17 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
   connect(tabs_, &QTabWidget::currentChanged, this, [this] {
     if (isTabShown(logs_)) log_model_->resetUnseenProblems();
   });
+  // Alerts firing: a badge that stays while they fire; a click opens the Alerts tab.
+  alert_badge_ = new QPushButton;
+  alert_badge_->setObjectName("alertBadge");
+  alert_badge_->setFlat(true);
+  alert_badge_->setCursor(Qt::PointingHandCursor);
+  alert_badge_->setStyleSheet(
+      QStringLiteral("QPushButton { color: white; background: #d35400; border-radius: 6px; padding: 1px 8px; }"));
+  alert_badge_->setToolTip(tr("Alert rules firing now (Alerts tab)"));
+  alert_badge_->hide();
+  statusBar()->addPermanentWidget(alert_badge_);
+  connect(alert_badge_, &QPushButton::clicked, this, [this] { showTab(alerts_); });
 
   setCentralWidget(tabs_);
 
@@ -93,6 +114,20 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
   connect(&worker_thread_, &QThread::started, worker_, &EngineWorker::start);
   connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &EngineWorker::sampleReady, dashboard_, &DashboardWidget::addSample, Qt::QueuedConnection);
+  connect(worker_, &EngineWorker::sampleReady, capacity_, &CapacityWidget::addSample, Qt::QueuedConnection);
+  connect(worker_, &EngineWorker::sampleReady, alerts_, &AlertsWidget::addSample, Qt::QueuedConnection);
+  connect(worker_, &EngineWorker::sampleReady, this, [this](const EngineSample& s) {
+    alert_badge_->setText(tr("🔔 %n alert(s) firing", nullptr, s.alerts_firing));
+    alert_badge_->setVisible(s.alerts_firing > 0);
+  }, Qt::QueuedConnection);
+  connect(capacity_, &CapacityWidget::autoTuningToggled, worker_, &EngineWorker::setAutoTuning, Qt::QueuedConnection);
+  connect(capacity_, &CapacityWidget::autoTuningToggled, this, [this](bool on) { rememberTuning("auto_tuning", on); });
+  connect(capacity_, &CapacityWidget::tuneNowRequested, worker_, &EngineWorker::autoTuneNow, Qt::QueuedConnection);
+  connect(alerts_, &AlertsWidget::addRuleRequested, worker_, &EngineWorker::addAlertRule, Qt::QueuedConnection);
+  connect(alerts_, &AlertsWidget::removeRuleRequested, worker_, &EngineWorker::removeAlertRule, Qt::QueuedConnection);
+  connect(worker_, &EngineWorker::alertRuleAdded, this,
+          [this](const QString& name) { statusBar()->showMessage(tr("Alert rule '%1' saved").arg(name), 5'000); },
+          Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::l1CapacityRequested, worker_, &EngineWorker::setL1Capacity, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::ttlRequested, worker_, &EngineWorker::setTtl, Qt::QueuedConnection);
   connect(dashboard_, &DashboardWidget::adaptiveTtlRequested, worker_, &EngineWorker::setAdaptiveTtl, Qt::QueuedConnection);
@@ -142,6 +177,9 @@ MainWindow::MainWindow(Engine& engine, QSettings* settings, QWidget* parent) : Q
   if (settings_) {
     restoreGeometry(settings_->value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings_->value(QStringLiteral("window/state")).toByteArray());
+    if (auto* split = browser_->findChild<QSplitter*>("browserSplitter")) {
+      split->restoreState(settings_->value(QStringLiteral("window/browser_splitter")).toByteArray());
+    }
     const int tab = settings_->value(QStringLiteral("window/tab"), 0).toInt();
     if (tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
   }
@@ -156,6 +194,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings_->setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings_->setValue(QStringLiteral("window/state"), saveState());
     settings_->setValue(QStringLiteral("window/tab"), tabs_->currentIndex());
+    if (auto* split = browser_->findChild<QSplitter*>("browserSplitter")) {
+      settings_->setValue(QStringLiteral("window/browser_splitter"), split->saveState());
+    }
   }
   QMainWindow::closeEvent(event);
 }
@@ -241,6 +282,7 @@ void MainWindow::restoreTuning() {
   if (settings_->contains("high_watermark")) {
     call(&EngineWorker::setDiskWatermarks, settings_->value("high_watermark").toDouble(), settings_->value("low_watermark").toDouble());
   }
+  if (settings_->contains("auto_tuning")) call(&EngineWorker::setAutoTuning, settings_->value("auto_tuning").toBool());
   if (settings_->contains("max_image_size")) call(&EngineWorker::setMaxImageSize, settings_->value("max_image_size").toInt());
   if (settings_->contains("max_concurrent_inferences")) {
     call(&EngineWorker::setMaxConcurrentInferences, settings_->value("max_concurrent_inferences").toInt());

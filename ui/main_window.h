@@ -14,6 +14,7 @@
 
 class QCloseEvent;
 class QLabel;
+class QPushButton;
 class QSettings;
 namespace spdlog::sinks {
 class sink;
@@ -22,6 +23,9 @@ class QTabWidget;
 
 namespace tierscope::ui {
 
+class AlertsWidget;
+class CacheBrowserWidget;
+class CapacityWidget;
 class ClassificationWidget;
 class LogModel;
 class LogsWidget;
@@ -46,6 +50,10 @@ class MainWindow : public QMainWindow {
   TryOnWidget* tryOn() const { return tryon_; }
   LogsWidget* logs() const { return logs_; }
   WhatIfWidget* whatIf() const { return whatif_; }
+  CapacityWidget* capacity() const { return capacity_; }
+  CacheBrowserWidget* browser() const { return browser_; }
+  AlertsWidget* alerts() const { return alerts_; }
+  QPushButton* alertBadge() const { return alert_badge_; }
   LogModel* logModel() const { return log_model_; }
   // The spdlog sink that feeds the Logs tab (add it to the process's logger).
   std::shared_ptr<spdlog::sinks::sink> logSink() const { return log_sink_; }
@@ -79,6 +87,10 @@ class MainWindow : public QMainWindow {
   WhatIfWidget* whatif_;
   std::shared_ptr<spdlog::sinks::sink> log_sink_;
   QLabel* problem_badge_;
+  QPushButton* alert_badge_;
+  CapacityWidget* capacity_;
+  CacheBrowserWidget* browser_;
+  AlertsWidget* alerts_;
 };
 
 // Registers the value types that cross threads in queued signals. Idempotent.

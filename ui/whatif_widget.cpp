@@ -1,5 +1,7 @@
 #include "whatif_widget.h"
 
+#include "tierscope/engine.h"
+
 #include <QChart>
 #include <QFile>
 #include <QFileDialog>
@@ -25,8 +27,18 @@ QString label(const QString& policy) {
 
 }  // namespace
 
-WhatIfWidget::WhatIfWidget(QWidget* parent) : QWidget(parent) {
+WhatIfWidget::WhatIfWidget(Engine* engine, QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<WhatIfRequest>("tierscope::ui::WhatIfRequest");
+  source_ = new QComboBox;
+  source_->setObjectName("whatifSource");
+  source_->addItem(tr("Trace file or Zipf stream"));
+  if (engine) {
+    for (const std::string& ns : engine->cache().namespace_names()) {
+      source_->addItem(tr("Live traffic: %1").arg(QString::fromStdString(ns)), QString::fromStdString(ns));
+    }
+  }
+  source_->setToolTip(tr("Live traffic replays the requests the engine recorded recently (keys sampled like the "
+                         "live curves; sizes are scaled by the sampling rate)"));
   trace_ = new QLineEdit;
   trace_->setPlaceholderText(tr("LIRS (.trace[.gz]) or ARC (.lis[.zst]) trace; empty = the Zipf stream"));
   auto* browse = new QPushButton(tr("Trace…"));
@@ -50,13 +62,20 @@ WhatIfWidget::WhatIfWidget(QWidget* parent) : QWidget(parent) {
   status_->setWordWrap(true);
 
   auto* form = new QGridLayout;
-  form->addWidget(new QLabel(tr("Trace")), 0, 0);
-  form->addWidget(trace_, 0, 1, 1, 4);
-  form->addWidget(browse, 0, 5);
-  form->addWidget(new QLabel(tr("or Zipf")), 1, 0);
-  form->addWidget(zipf_, 1, 1);
-  form->addWidget(new QLabel(tr("Sizes")), 1, 2);
-  form->addWidget(sizes_, 1, 3, 1, 3);
+  form->addWidget(new QLabel(tr("Source")), 0, 0);
+  form->addWidget(source_, 0, 1, 1, 5);
+  connect(source_, &QComboBox::currentIndexChanged, this, [this, browse](int index) {
+    trace_->setEnabled(index == 0);
+    zipf_->setEnabled(index == 0);
+    browse->setEnabled(index == 0);
+  });
+  form->addWidget(new QLabel(tr("Trace")), 1, 0);
+  form->addWidget(trace_, 1, 1, 1, 4);
+  form->addWidget(browse, 1, 5);
+  form->addWidget(new QLabel(tr("or Zipf")), 2, 0);
+  form->addWidget(zipf_, 2, 1);
+  form->addWidget(new QLabel(tr("Sizes")), 3, 0);
+  form->addWidget(sizes_, 3, 1, 1, 5);
   auto* buttons = new QHBoxLayout;
   for (QWidget* w : {static_cast<QWidget*>(lru_), static_cast<QWidget*>(wtinylfu_), static_cast<QWidget*>(opt_)}) buttons->addWidget(w);
   buttons->addStretch(1);
@@ -102,7 +121,7 @@ WhatIfWidget::WhatIfWidget(QWidget* parent) : QWidget(parent) {
   layout->addWidget(status_);
   layout->addWidget(chart_view_, 1);
 
-  worker_ = new WhatIfWorker;
+  worker_ = new WhatIfWorker(engine);
   worker_->moveToThread(&thread_);
   thread_.setObjectName("tierscope-whatif");
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -156,8 +175,9 @@ WhatIfWidget::~WhatIfWidget() {
 bool WhatIfWidget::run() {
   if (running_) return false;
   WhatIfRequest r;
-  r.trace_path = trace_->text().trimmed();
-  if (r.trace_path.isEmpty()) {
+  r.live_namespace = source_->currentData().toString();
+  r.trace_path = r.live_namespace.isEmpty() ? trace_->text().trimmed() : QString();
+  if (r.live_namespace.isEmpty() && r.trace_path.isEmpty()) {
     const QStringList z = zipf_->text().split(',');
     bool ok1 = false, ok2 = false, ok3 = false;
     if (z.size() == 3) {

@@ -1,4 +1,5 @@
-// WhatIfWidget: the What-if tab — pick a trace (or a Zipf stream), policies and sizes, and
+// WhatIfWidget: the What-if tab — pick a trace (a file, a Zipf stream or the recorded
+// live traffic of a namespace), policies and sizes, and
 // see hit-ratio curves against Belady's optimal as they are computed on a WhatIfWorker
 // thread (progress, cancel); export the curves as CSV and the chart as PNG.
 //
@@ -8,6 +9,7 @@
 
 #include <QChartView>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -22,13 +24,18 @@
 class QValueAxis;
 class QLogValueAxis;
 
+namespace tierscope {
+class Engine;
+}
+
 namespace tierscope::ui {
 
 class WhatIfWidget : public QWidget {
   Q_OBJECT
 
  public:
-  explicit WhatIfWidget(QWidget* parent = nullptr);
+  // With an engine, the source can also be a namespace's recorded live traffic.
+  explicit WhatIfWidget(Engine* engine = nullptr, QWidget* parent = nullptr);
   ~WhatIfWidget() override;
 
   // What Run does with the fields as they are; false (and a message) for bad input.
@@ -39,6 +46,8 @@ class WhatIfWidget : public QWidget {
   bool exportPng(const QString& path) const;
 
   QLineEdit* traceEdit() const { return trace_; }
+  // "A trace file or Zipf" (index 0), then "Live traffic: <namespace>" per namespace.
+  QComboBox* sourceBox() const { return source_; }
   QLineEdit* sizesEdit() const { return sizes_; }
   QLabel* statusLabel() const { return status_; }
   QProgressBar* progress() const { return progress_; }
@@ -60,6 +69,7 @@ class WhatIfWidget : public QWidget {
   QMap<QString, QMap<quint64, double>> results_;
   QString trace_name_;
 
+  QComboBox* source_;
   QLineEdit* trace_;
   QLineEdit* zipf_;
   QLineEdit* sizes_;

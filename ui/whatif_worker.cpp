@@ -2,6 +2,9 @@
 
 #include <QFileInfo>
 
+#include <cmath>
+
+#include "tierscope/engine.h"
 #include "tierscope/workload/simulation.h"
 #include "tierscope/workload/trace.h"
 #include "tierscope/workload/zipf.h"
@@ -11,8 +14,17 @@ namespace tierscope::ui {
 void WhatIfWorker::run(const WhatIfRequest& request) {
   std::vector<uint64_t> trace;
   QString name;
+  double rate = 1;  // sampling rate of a live recording: sizes scale by it
   try {
-    if (!request.trace_path.isEmpty()) {
+    if (!request.live_namespace.isEmpty()) {
+      if (!engine_) throw std::runtime_error("no engine to take live traffic from");
+      RecordedTrace live = engine_->monitor().curves().recorded_trace(request.live_namespace.toStdString());
+      trace = std::move(live.keys);
+      rate = live.sampling_rate;
+      name = rate < 1 ? tr("live traffic of %1 (keys sampled at %2)").arg(request.live_namespace).arg(rate, 0, 'g', 3)
+                      : tr("live traffic of %1").arg(request.live_namespace);
+      if (trace.empty()) throw std::runtime_error("no live traffic recorded in " + request.live_namespace.toStdString() + " yet");
+    } else if (!request.trace_path.isEmpty()) {
       trace = read_trace(request.trace_path.toStdString());
       name = QFileInfo(request.trace_path).fileName();
     } else {
@@ -39,10 +51,12 @@ void WhatIfWorker::run(const WhatIfRequest& request) {
         return;
       }
       SimulationResult r;
+      // A spatially sampled trace stands for the whole at size x rate (SHARDS scaling).
+      const size_t replay_size = std::max<size_t>(1, size_t(std::llround(double(size) * rate)));
       if (policy == QLatin1String("opt")) {
-        r = simulate_optimal(trace, size);
+        r = simulate_optimal(trace, replay_size);
       } else if (auto kind = parse_eviction_policy(policy.toStdString())) {
-        r = simulate_policy(trace, *kind, size);
+        r = simulate_policy(trace, *kind, replay_size);
       } else {
         Q_EMIT failed(tr("unknown policy '%1'").arg(policy));
         return;

@@ -1,5 +1,5 @@
 // WhatIfWorker: replays a trace through policies and cache sizes off the GUI thread —
-// one (policy, size) point at a time, each sent back as it finishes, cancellable between
+// a trace file, a Zipf stream or the engine's recorded live traffic — one (policy, size) point at a time, each sent back as it finishes, cancellable between
 // points — for the What-if tab's hit-ratio curves against Belady's optimal.
 //
 // Ownership: a QObject living on its own thread. Thread safety: call run() through a
@@ -12,9 +12,16 @@
 #include <QList>
 #include <atomic>
 
+namespace tierscope {
+class Engine;
+}
+
 namespace tierscope::ui {
 
 struct WhatIfRequest {
+  // The recorded live traffic of this cache namespace (sampled keys; each size is
+  // replayed at size x the sampling rate); empty = the trace or Zipf stream below.
+  QString live_namespace;
   QString trace_path;   // a LIRS/ARC trace; empty = the Zipf stream below
   quint64 zipf_keys = 10'000;
   double zipf_exponent = 0.9;
@@ -27,7 +34,8 @@ class WhatIfWorker : public QObject {
   Q_OBJECT
 
  public:
-  using QObject::QObject;
+  // `engine` (may be null: no live traffic to replay) must outlive the worker.
+  explicit WhatIfWorker(Engine* engine = nullptr, QObject* parent = nullptr) : QObject(parent), engine_(engine) {}
   void cancel() { cancel_.store(true); }
   // Called before queueing a run (a cancel sent after it then reaches that run).
   void arm() { cancel_.store(false); }
@@ -42,6 +50,7 @@ class WhatIfWorker : public QObject {
   void failed(const QString& message);
 
  private:
+  Engine* engine_;
   std::atomic<bool> cancel_{false};
 };
 

@@ -85,7 +85,7 @@ class ClassificationGuiTest : public QObject {
     Fixture f;
     ui::MainWindow window(f.engine);
     window.show();
-    QCOMPARE(window.tabs()->count(), 4);  // dashboard, classification, what-if, logs
+    QCOMPARE(window.tabs()->count(), 7);  // dashboard, classification, capacity, what-if, browser, alerts, logs
     ClassificationWidget* tab = window.classification();
     QVERIFY(tab);
     QTemporaryDir dir;

@@ -370,11 +370,12 @@ class MonitorTest : public QObject {
     flat.samples = 10'000;
     flat.mean_entry_bytes = 1000;
     flat.points = {{1, 0.5}, {1e6, 0.5}};  // more memory buys nothing
-    NamespaceDemand busy{flat, 100, 512 << 10};
-    NamespaceDemand idle{flat, 0, 512 << 10};
+    NamespaceDemand busy{flat, 100, 512 << 10, 512 << 10};
+    NamespaceDemand idle{flat, 0, 64 << 20, 512 << 10};  // a large limit, 512 KiB used
     idle.curve.name = "idle";
     QVERIFY(plan_memory_split({busy, idle}, 0).empty());
-    // The idle one keeps its 512 KiB; the busy one gets the rest, which is the same.
+    // The idle one keeps what it uses (512 KiB, its limit untouched); the busy one gets the
+    // rest, which is what it has.
     QVERIFY(plan_memory_split({busy, idle}, 1 << 20).empty());
     const auto changes = plan_memory_split({busy, idle}, 4 << 20);
     QCOMPARE(changes.size(), size_t{1});

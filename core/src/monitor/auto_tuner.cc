@@ -23,7 +23,7 @@ std::vector<BudgetChange> plan_memory_split(const std::vector<NamespaceDemand>& 
     if (trusted) {
       active.push_back(&d);
     } else {
-      idle_bytes += d.current_bytes;
+      idle_bytes += d.used_bytes;
     }
   }
   if (active.empty() || idle_bytes >= budget_bytes) return {};

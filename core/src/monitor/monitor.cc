@@ -145,6 +145,7 @@ std::vector<BudgetChange> Monitor::auto_tune_locked() {
     for (const NamespaceStats& ns : s.namespaces) {
       if (ns.name != c.name) continue;
       d.current_bytes = ns.l1.max_bytes;
+      d.used_bytes = ns.l1.bytes;
       const uint64_t lookups = ns.l1.lookups();
       auto& [last_lookups, last_at] = tune_marks_[c.name];
       const double seconds = std::chrono::duration<double>(now - last_at).count();

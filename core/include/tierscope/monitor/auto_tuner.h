@@ -5,7 +5,8 @@
 // The split is greedy over small units of the budget with a look-ahead (the best
 // average gain over the next few units), so a curve with a plateau before a cliff (a
 // loop larger than the cache) still gets memory. Namespaces without traffic keep what
-// they hold; only active ones are re-split. Changes smaller than `min_change` are left
+// they hold (their limits stay; the memory they use now is set aside); only active ones
+// are re-split. Changes smaller than `min_change` are left
 // alone, so the cache does not flap.
 //
 // Plain functions over values: thread-safe.
@@ -39,6 +40,7 @@ struct NamespaceDemand {
   NamespaceCurve curve;         // its live curve (with limits and mean entry size)
   double requests_per_s = 0;    // recent request rate
   uint64_t current_bytes = 0;   // its L1 byte limit now
+  uint64_t used_bytes = 0;      // what its L1 holds now
 };
 
 struct BudgetChange {
