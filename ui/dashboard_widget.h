@@ -151,7 +151,13 @@ class DashboardWidget : public QWidget {
   QLabel* addTile(QGridLayout* grid, int row, int column, const QString& title, const QString& object_name,
                   const QString& tooltip, QLabel** detail);
   QSlider* addSlider(QGridLayout* grid, int row, const QString& label, const QString& tooltip, QLabel** value);
+  // Every tick: draws the next few charts of the staged round (staging a new round from
+  // the history when the last one is done and samples arrived).
   void redrawCharts();
+  // Stages a round if needed and draws every chart of it now (window or pause changes).
+  void flushCharts();
+  void stageCharts();
+  void drawStagedCharts(int how_many);
   void showTiles(const EngineSample& sample);
   void showControls(const EngineSample& sample);
   void updateSliderLabels();
@@ -159,6 +165,9 @@ class DashboardWidget : public QWidget {
 
   RingBuffer<EngineSample> history_{7200};  // one hour at two samples a second
   bool dirty_ = false;
+  QList<std::pair<QLineSeries*, QList<QPointF>>> staged_points_;
+  QList<TimeSeriesChart*> pending_charts_;
+  double staged_newest_ = 0;
   bool paused_ = false;
   double visible_seconds_ = 60;
   int samples_received_ = 0;

@@ -1,5 +1,8 @@
 #include "tryon_widget.h"
 
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
@@ -212,9 +215,23 @@ TryOnWidget::TryOnWidget(tryon::TryOnPipeline& pipeline, QWidget* parent) : QWid
     split_slider_->setValue(static_cast<int>(f * 100 + 0.5));
   });
   updateButtons();
+  // The demo photos take ~150 ms to draw and encode: never on the GUI thread.
+  demo_set_ = QtConcurrent::run([] {
+    DemoSet d;
+    d.person = toBytes(tryon::demo_person_png());
+    const tryon::Category kinds[] = {tryon::Category::kUpperBody, tryon::Category::kLowerBody, tryon::Category::kDresses};
+    for (int i = 0; i < 3; ++i) d.garments[i] = toBytes(tryon::demo_garment_png(kinds[i]));
+    return d;
+  });
+  auto* demo_watcher = new QFutureWatcher<DemoSet>(this);
+  connect(demo_watcher, &QFutureWatcher<DemoSet>::finished, this, [this] {
+    if (pending_demo_ >= 0) applyDemo(std::exchange(pending_demo_, -1));
+  });
+  demo_watcher->setFuture(demo_set_);
 }
 
 TryOnWidget::~TryOnWidget() {
+  demo_set_.waitForFinished();
   thread_.quit();
   thread_.wait();
 }
@@ -239,9 +256,19 @@ bool TryOnWidget::setGarmentFile(const QString& path) {
   return true;
 }
 
+void TryOnWidget::showDecoded(TryOnImageView* view, const QByteArray& bytes, int* generation) {
+  const int mine = ++*generation;
+  auto* watcher = new QFutureWatcher<QImage>(this);
+  connect(watcher, &QFutureWatcher<QImage>::finished, this, [watcher, view, generation, mine] {
+    if (*generation == mine) view->setImage(watcher->result());
+    watcher->deleteLater();
+  });
+  watcher->setFuture(QtConcurrent::run([bytes] { return QImage::fromData(bytes); }));
+}
+
 void TryOnWidget::setPersonBytes(const QByteArray& bytes, const QString& name) {
   person_bytes_ = bytes;
-  person_view_->setImage(QImage::fromData(bytes));
+  showDecoded(person_view_, bytes, &person_generation_);
   person_view_->setOverlay({}, {});
   person_name_->setText(name);
   updateButtons();
@@ -249,19 +276,27 @@ void TryOnWidget::setPersonBytes(const QByteArray& bytes, const QString& name) {
 
 void TryOnWidget::setGarmentBytes(const QByteArray& bytes, const QString& name) {
   garment_bytes_ = bytes;
-  garment_view_->setImage(QImage::fromData(bytes));
+  showDecoded(garment_view_, bytes, &garment_generation_);
   garment_view_->setOverlay({}, {});
   garment_name_->setText(name);
   updateButtons();
 }
 
 void TryOnWidget::useDemo(int index) {
-  if (person_bytes_.isEmpty() || index == 0) setPersonBytes(toBytes(tryon::demo_person_png()), tr("demo person"));
-  static const tryon::Category kGarments[] = {tryon::Category::kUpperBody, tryon::Category::kLowerBody, tryon::Category::kDresses};
+  if (!demo_set_.isFinished()) {
+    pending_demo_ = index;  // applied when the drawing is done (demoReady)
+    return;
+  }
+  applyDemo(index);
+}
+
+void TryOnWidget::applyDemo(int index) {
+  const DemoSet demo = demo_set_.result();
   static const char* kNames[] = {"demo striped top", "demo trousers", "demo dress"};
+  if (person_bytes_.isEmpty() || index == 0) setPersonBytes(demo.person, tr("demo person"));
   if (index >= 1 && index <= 3) {
-    setPersonBytes(toBytes(tryon::demo_person_png()), tr("demo person"));
-    setGarmentBytes(toBytes(tryon::demo_garment_png(kGarments[index - 1])), tr(kNames[index - 1]));
+    setPersonBytes(demo.person, tr("demo person"));
+    setGarmentBytes(demo.garments[index - 1], tr(kNames[index - 1]));
   }
   run();
 }

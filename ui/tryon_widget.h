@@ -12,6 +12,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFuture>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -69,6 +70,14 @@ class TryOnWidget : public QWidget {
   void dropEvent(QDropEvent* event) override;
 
  private:
+  // The demo photos, drawn and encoded off the GUI thread once per widget.
+  struct DemoSet {
+    QByteArray person;
+    QByteArray garments[3];
+  };
+  void applyDemo(int index);
+  // Decodes bytes on a pool thread and shows them in `view` (unless newer bytes came).
+  void showDecoded(TryOnImageView* view, const QByteArray& bytes, int* generation);
   void showResult(const TryOnView& view);
   void showError(const QString& message);
   void applyOverlayToggles();
@@ -79,6 +88,9 @@ class TryOnWidget : public QWidget {
   TryOnStageModel stages_;
   TryOnView last_;
   QByteArray person_bytes_, garment_bytes_;
+  QFuture<DemoSet> demo_set_;
+  int pending_demo_ = -1;
+  int person_generation_ = 0, garment_generation_ = 0;
   bool busy_ = false;
   bool rerun_ = false;
   int results_shown_ = 0;

@@ -4,9 +4,11 @@
 // the window idle, in the same run. Prints the largest and the 99th-percentile gap.
 //
 //   QT_QPA_PLATFORM=offscreen build/release/tests/bench/bench_gui_stall [seconds]
+//   TIERSCOPE_STALL_TRACE=1 ...   also prints GUI-thread events over 5 ms and gaps over 40 ms
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
@@ -38,6 +40,9 @@ Probe probe(double seconds, const std::function<void()>& every_second = {}) {
   QObject::connect(&tick, &QTimer::timeout, [&] {
     const qint64 now = clock.nsecsElapsed();
     gaps.push_back((now - last) / 1e6);
+    if (gaps.back() > 40 && qEnvironmentVariableIsSet("TIERSCOPE_STALL_TRACE")) {
+      std::printf("gap %.1f ms ending at tick %zu\n", gaps.back(), gaps.size());
+    }
     last = now;
   });
   QTimer second;
@@ -58,8 +63,37 @@ Probe probe(double seconds, const std::function<void()>& every_second = {}) {
 
 }  // namespace
 
+// With TIERSCOPE_STALL_TRACE set, every event the GUI thread takes over 15 ms to handle
+// is printed with its receiver: where the stalls come from.
+class TracingApplication : public QApplication {
+ public:
+  using QApplication::QApplication;
+  bool notify(QObject* receiver, QEvent* event) override {
+    if (!trace_ || QThread::currentThread() != thread()) return QApplication::notify(receiver, event);
+    QElapsedTimer t;
+    t.start();
+    const int type = event->type();
+    const bool result = QApplication::notify(receiver, event);
+    const double ms = t.nsecsElapsed() / 1e6;
+    if (ms > 5 && depth_ == 0) {
+      QObject* owner = receiver->parent();
+      std::printf("%.3f stall %.1f ms: event %d to %s '%s' (parent %s)\n", since_.nsecsElapsed() / 1e9, ms, type,
+                  receiver->metaObject()->className(),
+                  qPrintable(receiver->objectName()), owner ? owner->metaObject()->className() : "-");
+    }
+    return result;
+  }
+  bool trace_ = qEnvironmentVariableIsSet("TIERSCOPE_STALL_TRACE");
+  int depth_ = 0;
+  QElapsedTimer since_ = [] {
+    QElapsedTimer t;
+    t.start();
+    return t;
+  }();
+};
+
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);
+  TracingApplication app(argc, argv);
   const double seconds = argc > 1 ? std::atof(argv[1]) : 10.0;
   using namespace tierscope;
   EngineOptions options;
