@@ -18,5 +18,10 @@ for size in 1600x1000 1024x600; do
          --screenshot "docs/screenshots/classification-$size.png" --log-level warn
   "$app" --window-size "$size" --l2-dir off --no-workload --tab tryon --tryon demo \
          --screenshot "docs/screenshots/tryon-$size.png" --log-level warn
+  # The monitor's tabs over the demo load (each on a fresh L2, so what is shown is this run's).
+  for tab in capacity whatif browser alerts logs; do
+    "$app" --window-size "$size" --l2-dir "$demo/l2-$tab-$size" --tab "$tab" \
+           --screenshot "docs/screenshots/$tab-$size.png" --log-level info >/dev/null 2>&1
+  done
 done
 ls -l docs/screenshots

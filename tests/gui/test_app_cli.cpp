@@ -127,6 +127,26 @@ class AppCliTest : public QObject {
     }
     QVERIFY2(columns_with_line > 40, qPrintable(QString("the hit-rate line spans only %1 columns").arg(columns_with_line)));
   }
+
+  // --screenshot --tab works for the monitor's tabs: each waits for its own content
+  // (a live curve, a finished what-if on live traffic, a page of entries, the alert
+  // rules, log lines) and writes a PNG of the window at the size asked for.
+  void screenshotOfEveryMonitorTab_data() {
+    QTest::addColumn<QString>("tab");
+    for (const char* tab : {"capacity", "whatif", "browser", "alerts", "logs"}) QTest::newRow(tab) << QString(tab);
+  }
+  void screenshotOfEveryMonitorTab() {
+    QFETCH(QString, tab);
+    QTemporaryDir dir;
+    const QString png = dir.filePath(tab + ".png");
+    Run r = runTierscope({"--screenshot", png, "--tab", tab, "--window-size", "1024x600", "--l2-dir", dir.filePath("l2"),
+                          "--no-classifier", "--no-tryon"},
+                         90'000, withoutDisplay());
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QImage image(png);
+    QVERIFY2(!image.isNull(), "screenshot is not a readable PNG");
+    QCOMPARE(image.size(), QSize(1024, 600));
+  }
 };
 
 QTEST_GUILESS_MAIN(AppCliTest)
