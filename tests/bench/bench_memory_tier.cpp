@@ -75,10 +75,12 @@ class TierAdapter {
 };
 
 // The engine's full hit path: TieredCache::get (namespace lookup, request counters,
-// sampled latency) in front of the same L1.
-class TieredAdapter {
+// sampled latency, the live-curve request tap) in front of the same L1. The untapped
+// variant turns the tap off (ENABLE_PERFORMANCE_MONITORING=false): the tap's cost.
+template <bool kTapped>
+class TieredAdapterOf {
  public:
-  explicit TieredAdapter(size_t capacity) : cache_(options(capacity)) {}
+  explicit TieredAdapterOf(size_t capacity) : cache_(options(capacity)) {}
   Value get(const std::string& key) { return cache_.get("bench", key); }
   void put(const std::string& key, Value value) { cache_.put("bench", key, std::move(value)); }
 
@@ -94,10 +96,13 @@ class TieredAdapter {
     o.namespaces = {ns};
     o.l1_policy = tierscope::EvictionPolicyKind::kLru;
     o.l1_shard_bits = 6;
+    o.record_accesses = kTapped;
     return o;
   }
   tierscope::TieredCache cache_;
 };
+using TieredAdapter = TieredAdapterOf<true>;
+using TieredUntapped = TieredAdapterOf<false>;
 
 constexpr size_t kCapacity = 100'000;
 constexpr size_t kKeySpace = 1'000'000;  // puts and the Zipf mix go beyond the capacity
@@ -181,11 +186,12 @@ void BM_ZipfGetOrPut(benchmark::State& state) {
 BENCHMARK_TEMPLATE(BM_Get, NaiveLru)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Get, TierAdapter)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Get, TieredAdapter)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Get, TieredUntapped)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Put, NaiveLru)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Put, TierAdapter)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_ZipfGetOrPut, NaiveLru)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_ZipfGetOrPut, TierAdapter)->Threads(1)->Threads(2)->UseRealTime();
 
 int main(int argc, char** argv) {
-  return tierscope::bench::run_benchmarks_with_ratios(argc, argv, {{"NaiveLru", "TierAdapter"}, {"NaiveLru", "TieredAdapter"}});
+  return tierscope::bench::run_benchmarks_with_ratios(argc, argv, {{"NaiveLru", "TierAdapter"}, {"NaiveLru", "TieredAdapter"}, {"TieredUntapped", "TieredAdapter"}});
 }

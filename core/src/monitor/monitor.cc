@@ -144,7 +144,13 @@ std::vector<BudgetChange> Monitor::auto_tune_locked() {
     d.curve = c;
     for (const NamespaceStats& ns : s.namespaces) {
       if (ns.name != c.name) continue;
+      // What the namespace can hold now: its byte limit, or its entry limit at the mean
+      // entry size when that binds first (a 5,000-entry cap under a 64 MiB one).
       d.current_bytes = ns.l1.max_bytes;
+      if (c.mean_entry_bytes > 0 && ns.l1.max_entries > 0) {
+        const auto by_entries = static_cast<uint64_t>(double(ns.l1.max_entries) * c.mean_entry_bytes);
+        if (d.current_bytes == 0 || by_entries < d.current_bytes) d.current_bytes = by_entries;
+      }
       d.used_bytes = ns.l1.bytes;
       const uint64_t lookups = ns.l1.lookups();
       auto& [last_lookups, last_at] = tune_marks_[c.name];

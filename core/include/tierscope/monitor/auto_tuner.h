@@ -39,7 +39,7 @@ struct AutoTunerOptions {
 struct NamespaceDemand {
   NamespaceCurve curve;         // its live curve (with limits and mean entry size)
   double requests_per_s = 0;    // recent request rate
-  uint64_t current_bytes = 0;   // its L1 byte limit now
+  uint64_t current_bytes = 0;   // what its L1 can hold now (the tighter of its limits, in bytes)
   uint64_t used_bytes = 0;      // what its L1 holds now
 };
 
