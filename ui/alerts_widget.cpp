@@ -8,6 +8,8 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include "format.h"
+
 namespace tierscope::ui {
 
 QStringList AlertsWidget::knownMetrics() {
@@ -86,7 +88,12 @@ AlertsWidget::AlertsWidget(QWidget* parent) : QWidget(parent), model_(new AlertT
   auto* hl = new QVBoxLayout(history_box);
   hl->addWidget(history_);
 
+  health_ = new QLabel;
+  health_->setObjectName("systemHealth");
+  health_->setToolTip(tr("get_system_health: the machine's CPU and memory in use, and this process's CPU "
+                         "(100 % = one core busy)"));
   auto* layout = new QVBoxLayout(this);
+  layout->addWidget(health_);
   layout->addWidget(new QLabel(tr("Rules are checked every second against the latest sample of their metric; a "
                                   "metric without a recent sample meets no condition.")));
   layout->addWidget(table_, 2);
@@ -107,6 +114,11 @@ void AlertsWidget::addSample(const EngineSample& sample) {
     }
   }
   firing_ = sample.alerts_firing;
+  health_->setText(tr("<b>System health</b>: machine CPU %1 %, memory %2 % · this process CPU %3 %, RSS %4")
+                       .arg(sample.system_cpu_percent, 0, 'f', 0)
+                       .arg(sample.system_memory_percent, 0, 'f', 0)
+                       .arg(sample.process_cpu_percent, 0, 'f', 0)
+                       .arg(humanBytes(double(sample.process_rss_bytes))));
   const QString now = QDateTime::currentDateTime().toString("HH:mm:ss");
   for (const AlertSample& a : sample.alerts) {
     const QString before = last_state_.value(a.name, QStringLiteral("ok"));

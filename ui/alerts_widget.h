@@ -1,4 +1,5 @@
-// AlertsWidget: the Alerts tab — the monitor's rules with their state, a form to add or
+// AlertsWidget: the Alerts tab — system health (machine CPU and memory, process CPU and
+// RSS), the monitor's rules with their state, a form to add or
 // replace a rule (`name, metric_name, threshold, operator, duration_seconds`), removing
 // the selected one, the metrics a rule can watch, and the transitions seen (fired,
 // resolved) with their times.
@@ -9,6 +10,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -36,6 +38,7 @@ class AlertsWidget : public QWidget {
   QPushButton* addButton() const { return add_; }
   QPushButton* removeButton() const { return remove_; }
   QListWidget* history() const { return history_; }
+  QLabel* healthLabel() const { return health_; }
   int firing() const { return firing_; }
 
   // The metrics rules can name (built in; more appear as they are recorded).
@@ -60,6 +63,7 @@ class AlertsWidget : public QWidget {
   QPushButton* add_;
   QPushButton* remove_;
   QListWidget* history_;
+  QLabel* health_;
   QMap<QString, QString> last_state_;
   int firing_ = 0;
 };

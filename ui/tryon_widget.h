@@ -47,7 +47,8 @@ class TryOnWidget : public QWidget {
   // Writes the last result as PNG; false (and a message) when it cannot.
   bool saveResult(const QString& path);
 
-  bool busy() const { return busy_; }
+  // Working on a try-on, or waiting for the demo photos to be drawn before starting one.
+  bool busy() const { return busy_ || pending_demo_ >= 0; }
   int resultsShown() const { return results_shown_; }
   const TryOnView& lastResult() const { return last_; }
   QLabel* verdictLabel() const { return verdict_; }

@@ -117,6 +117,7 @@ class MonitorGuiTest : public QObject {
     AlertsWidget* alerts = window.alerts();
     QAbstractItemModelTester tester(alerts->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QTRY_COMPARE(alerts->model()->rowCount(), int(default_alert_rules().size()));
+    QTRY_VERIFY(alerts->healthLabel()->text().contains("memory"));
 
     // Refused: no name. Nothing added, the reason on the status bar.
     alerts->nameEdit()->clear();
