@@ -556,9 +556,12 @@ void DiskTier::clear() {
 void DiskTier::set_max_bytes(uint64_t max_bytes) {
   impl_->max_bytes.store(max_bytes);
   std::lock_guard guard(impl_->mu);
-  // The index (and so the accounting) obeys the new cap at once; the files go on the
-  // cleaner thread, however many there are.
+  // The index (and so the accounting) obeys the new cap at once — and its watermarks:
+  // what the cleaner would do next (down to the low watermark when above the high one)
+  // happens here, so the result does not depend on which thread runs first. The files
+  // go on the cleaner thread, however many there are.
   impl_->evict_until_locked(max_bytes, 0, {});
+  impl_->cleanup_locked();
   impl_->wake_cleaner_locked();
   if (impl_->options.logger) impl_->options.logger->info("L2 disk limit set to {:.2f} GiB", max_bytes / 1073741824.0);
 }

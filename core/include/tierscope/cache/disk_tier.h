@@ -130,7 +130,8 @@ class DiskTier {
   size_t erase_matching(std::string_view pattern);
   void clear();
 
-  // Changes the cap while running; shrinking evicts before returning.
+  // Changes the cap while running; shrinking evicts before returning — below the cap and,
+  // when that leaves usage above the high watermark, down to the low one (as a cleanup).
   void set_max_bytes(uint64_t max_bytes);
   // Cleanup thresholds as shares of max_bytes; throws std::invalid_argument unless
   // 0 < low < high <= 1 (nothing changes then).
