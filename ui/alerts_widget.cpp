@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "format.h"
+#include "table_setup.h"
 
 namespace tierscope::ui {
 
@@ -22,11 +23,7 @@ QStringList AlertsWidget::knownMetrics() {
 AlertsWidget::AlertsWidget(QWidget* parent) : QWidget(parent), model_(new AlertTableModel(this)) {
   table_ = new QTableView;
   table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(AlertTableModel::kCondition, QHeaderView::Stretch);
+  setUpRowTable(table_, AlertTableModel::kCondition);
   table_->setMinimumHeight(150);
 
   name_ = new QLineEdit;

@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "format.h"
+#include "table_setup.h"
 
 namespace tierscope::ui {
 
@@ -27,11 +28,7 @@ CapacityWidget::CapacityWidget(QWidget* parent) : QWidget(parent), model_(new Cu
 
   table_ = new QTableView;
   table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(CurveTableModel::kName, QHeaderView::Stretch);
+  setUpRowTable(table_, CurveTableModel::kName);
   table_->setMinimumHeight(160);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
     if (const CurveSample* c = model_->curve(current.row())) showNamespace(c->name);

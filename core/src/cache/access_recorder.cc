@@ -2,18 +2,14 @@
 
 #include <functional>
 
+#include "base/hash_mix.h"
+
 namespace tierscope {
 
 uint64_t key_hash(std::string_view key) {
   // std::hash (murmur-based in libstdc++) then a 64-bit finaliser, so the top bits used
   // for sampling are as uniform as the low ones.
-  uint64_t h = std::hash<std::string_view>{}(key);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
+  return internal::mix64(std::hash<std::string_view>{}(key));
 }
 
 AccessRecorder::AccessRecorder(unsigned capacity_log2)

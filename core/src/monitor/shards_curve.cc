@@ -15,9 +15,9 @@ constexpr size_t kMaxBins = 2200;
 }  // namespace
 
 ShardsCurve::ShardsCurve(size_t max_tracked_keys)
-    : max_tracked_(std::max<size_t>(max_tracked_keys, 16)), fenwick_(4 * max_tracked_ + 1, 0), histogram_(kMaxBins, 0.0) {
-  last_slot_.reserve(max_tracked_ + 1);
-}
+    : max_tracked_(std::max<size_t>(max_tracked_keys, 16)),
+      fenwick_(std::min<size_t>(4 * max_tracked_, 4096) + 1, 0),
+      histogram_(kMaxBins, 0.0) {}
 
 size_t ShardsCurve::bin_of(double distance) {
   if (distance < kLinearBins) return static_cast<size_t>(distance);
@@ -83,6 +83,10 @@ void ShardsCurve::access(uint64_t hash) {
     by_value_.emplace(value, hash);
   }
   if (next_slot_ + 1 >= fenwick_.size()) {
+    // Out of slots: grow (a namespace with few keys never pays for the full size), up to
+    // four slots per tracked key, then renumber the live ones.
+    const size_t full = 4 * max_tracked_ + 1;
+    if (fenwick_.size() < full) fenwick_.resize(std::min(full, 2 * fenwick_.size()));
     compact();
     it = last_slot_.find(hash);
   }

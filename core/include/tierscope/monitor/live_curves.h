@@ -30,8 +30,10 @@ namespace tierscope {
 class TieredCache;
 
 struct LiveCurvesOptions {
-  // Keys each namespace's estimator tracks; beyond it sampling thins out (SHARDS).
-  size_t max_tracked_keys = 16384;
+  // Keys each namespace's estimator tracks; beyond it sampling thins out (SHARDS). About
+  // 100 bytes each, grown as keys appear. 32k keeps OLTP (187k keys, sampled at 0.18)
+  // within 1.4 points over six hash seeds; 16k was 0.8 to 3.1.
+  size_t max_tracked_keys = 32768;
   // Sampled requests kept per namespace for what-if replays of live traffic.
   size_t recorded_trace_length = size_t{1} << 18;
   // Each update scales older references by this factor (1 = never forget). At 4 updates

@@ -31,7 +31,7 @@ struct CurvePoint {
 
 class ShardsCurve {
  public:
-  explicit ShardsCurve(size_t max_tracked_keys = 16384);
+  explicit ShardsCurve(size_t max_tracked_keys = 32768);
 
   // One request for the key with this hash (key_hash()). Keys above the threshold are
   // ignored, so the caller may pass an unsampled stream.

@@ -1,5 +1,7 @@
 #include "cache/policy/frequency_sketch.h"
 
+#include "base/hash_mix.h"
+
 #include <algorithm>
 #include <bit>
 
@@ -9,15 +11,8 @@ namespace {
 constexpr uint64_t kSeeds[4] = {0xc3a5c85c97cb3127ull, 0xb492b66fbe98f273ull, 0x9ae16a3b2f90404full,
                                 0xcbf29ce484222325ull};
 
-uint64_t mix(uint64_t x) {
-  // splitmix64 finaliser: spreads weak std::hash values over all bits.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
+// splitmix64 finaliser: spreads weak std::hash values over all bits.
+uint64_t mix(uint64_t x) { return mix64(x); }
 
 }  // namespace
 
