@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <thread>
 #include <string>
 
 #include "test_support.h"
@@ -121,8 +123,37 @@ class MonitorTest : public QObject {
     QVERIFY2(worst <= 3.0, qPrintable(QString("worst error %1 points").arg(worst)));
   }
 
+  // Threads write their own stripes; a drain keeps each thread's order and loses nothing
+  // while the rings are drained in time.
+  void recorderKeepsEveryThreadsRecords() {
+    AccessRecorder recorder(17);
+    constexpr int kThreads = 4, kPerThread = 10'000;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&recorder, t] {
+        for (int i = 0; i < kPerThread; ++i) recorder.record(key_hash(std::to_string(t * 1'000'000 + i)));
+      });
+    }
+    for (auto& th : threads) th.join();
+    std::vector<uint64_t> out;
+    QCOMPARE(recorder.drain(out), uint64_t{0});
+    QCOMPARE(recorder.recorded(), uint64_t{kThreads * kPerThread});
+    // All but the settle slack of each stripe, each thread's records in its own order.
+    QVERIFY(out.size() >= size_t(kThreads * (kPerThread - 64)));
+    std::map<uint64_t, std::pair<int, int>> who;  // hash -> (thread, index)
+    for (int t = 0; t < kThreads; ++t) {
+      for (int i = 0; i < kPerThread; ++i) who[key_hash(std::to_string(t * 1'000'000 + i))] = {t, i};
+    }
+    std::vector<int> last(kThreads, -1);
+    for (uint64_t h : out) {
+      auto [t, i] = who.at(h);
+      QVERIFY(i > last[t]);
+      last[t] = i;
+    }
+  }
+
   void recorderSamplesAndCountsWhatItLost() {
-    AccessRecorder recorder(10);  // 1024 slots
+    AccessRecorder recorder(13);  // 8 stripes of 1024 slots; this thread writes one
     for (int i = 0; i < 500; ++i) recorder.record(key_hash(std::to_string(i)));
     std::vector<uint64_t> out;
     QCOMPARE(recorder.drain(out), uint64_t{0});
@@ -159,7 +190,7 @@ class MonitorTest : public QObject {
     std::vector<uint64_t> replayed;
     for (size_t i = 0; i < keys.size(); ++i) {
       cache.get("general", std::to_string(keys[i]));
-      if (i % 20'000 == 0) live.update();
+      if (i % 10'000 == 0) live.update();
     }
     for (int i = 0; i < 2; ++i) live.update();  // the settle slack of the ring
     const auto curves = live.curves();

@@ -1,9 +1,11 @@
 // AccessRecorder: a lossy tap on one namespace's request stream, for the live hit-ratio
 // curve and for "what-if on the recorded live traffic". Each request's key is hashed
-// (key_hash()); hashes below the sampling threshold go into a fixed ring. A consumer
-// drains the ring every fraction of a second; if writers lap it, the oldest unread
-// records are lost and counted (Caffeine's read buffers make the same trade: never
-// block a request to keep statistics).
+// (key_hash()); hashes below the sampling threshold go into a fixed ring — one ring per
+// stripe, a thread always writing the same stripe, so requests on two cores never write
+// one cache line (Caffeine's striped read buffers). A consumer drains the rings every
+// fraction of a second, interleaving the stripes by their position in the interval (the
+// order within a thread is kept, the exact order across threads is not); if writers lap a
+// ring, its oldest unread records are lost and counted. A request never waits.
 //
 // The threshold is SHARDS' spatial sampling: a key is either always recorded or never,
 // so reuse distances among recorded keys scale by 1 / rate. The consumer lowers it as
@@ -32,8 +34,10 @@ inline constexpr uint32_t kSamplingModulus = uint32_t{1} << 24;
 
 class AccessRecorder {
  public:
-  // `capacity_log2`: the ring holds 2^capacity_log2 hashes (8 bytes each).
+  // `capacity_log2`: the rings hold 2^capacity_log2 hashes in all (8 bytes each),
+  // split over kStripes stripes.
   explicit AccessRecorder(unsigned capacity_log2 = 17);
+  static constexpr size_t kStripes = 8;
   AccessRecorder(const AccessRecorder&) = delete;
   AccessRecorder& operator=(const AccessRecorder&) = delete;
 
@@ -42,8 +46,9 @@ class AccessRecorder {
   void record(uint64_t hash) {
     if (!enabled_.load(std::memory_order_relaxed)) return;
     if (sampling_value(hash) >= threshold_.load(std::memory_order_relaxed)) return;
-    const uint64_t pos = head_.fetch_add(1, std::memory_order_relaxed);
-    ring_[pos & mask_].store(hash, std::memory_order_relaxed);
+    Stripe& s = stripes_[stripe_of_this_thread()];
+    const uint64_t pos = s.head.fetch_add(1, std::memory_order_relaxed);
+    s.ring[pos & mask_].store(hash, std::memory_order_relaxed);
   }
 
   // Appends the records written since the last drain to `out`, oldest first, and returns
@@ -59,15 +64,21 @@ class AccessRecorder {
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
 
   // Records written since construction (lost ones included).
-  uint64_t recorded() const { return head_.load(std::memory_order_relaxed); }
+  uint64_t recorded() const;
 
  private:
-  std::unique_ptr<std::atomic<uint64_t>[]> ring_;
-  const uint64_t mask_;
-  alignas(64) std::atomic<uint64_t> head_{0};
+  struct alignas(64) Stripe {
+    std::atomic<uint64_t> head{0};
+    std::unique_ptr<std::atomic<uint64_t>[]> ring;
+    uint64_t tail = 0;  // drain side only
+  };
+  static size_t stripe_of_this_thread();
+
+  const uint64_t mask_;  // per stripe
+  Stripe stripes_[kStripes];
   alignas(64) std::atomic<uint32_t> threshold_{kSamplingModulus};
   std::atomic<bool> enabled_{true};
-  uint64_t tail_ = 0;  // drain side only
+  std::vector<std::vector<uint64_t>> scratch_;  // drain side only
 };
 
 }  // namespace tierscope
