@@ -18,7 +18,7 @@ constexpr const char* kUsage = R"(usage: tierscope-replay [options]
   --trace FILE          LIRS (.trace[.gz]) or ARC (.lis[.zst]) trace
   --format lirs|arc     trace format when the file name does not tell
   --zipf N,S,COUNT      synthetic trace: COUNT requests, Zipf(S) over N keys (seed 1)
-  --policies LIST       comma-separated: lru, wtinylfu, opt (default: all three)
+  --policies LIST       comma-separated: lru, wtinylfu, arc, opt (default: lru, wtinylfu, opt)
   --sizes LIST          comma-separated cache sizes in entries (default: 250,500,1000,2000)
   --csv                 print CSV (trace,policy,size,requests,hits,hit_ratio)
   --version, --help
@@ -108,17 +108,17 @@ int main(int argc, char** argv) {
   if (sizes.empty()) fail("--sizes: no size given");
   struct Column {
     std::string name;
-    bool optimal;
-    tierscope::EvictionPolicyKind kind;
   };
   std::vector<Column> columns;
   for (const auto& p : split(policies_list)) {
     if (p == "opt" || p == "belady") {
-      columns.push_back({"opt", true, {}});
+      columns.push_back({"opt"});
+    } else if (p == "arc") {
+      columns.push_back({"arc"});
     } else if (auto kind = tierscope::parse_eviction_policy(p)) {
-      columns.push_back({std::string(tierscope::to_string(*kind)), false, *kind});
+      columns.push_back({std::string(tierscope::to_string(*kind))});
     } else {
-      fail("unknown policy '" + p + "' (lru, wtinylfu, opt)");
+      fail("unknown policy '" + p + "' (" + tierscope::kSimulatedPolicies + ")");
     }
   }
 
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   for (size_t size : sizes) {
     if (!csv) std::printf("%8zu", size);
     for (const auto& c : columns) {
-      const auto r = c.optimal ? tierscope::simulate_optimal(trace, size) : tierscope::simulate_policy(trace, c.kind, size);
+      const auto r = tierscope::simulate_named(trace, c.name, size);
       if (csv) {
         std::printf("%s,%s,%zu,%llu,%llu,%.6f\n", trace_name.c_str(), c.name.c_str(), size,
                     static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.hits), r.hit_ratio());

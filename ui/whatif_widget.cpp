@@ -17,10 +17,11 @@
 namespace tierscope::ui {
 namespace {
 
-const char* kPolicies[] = {"lru", "wtinylfu", "opt"};
+const char* kPolicies[] = {"lru", "wtinylfu", "arc", "opt"};
 
 QString label(const QString& policy) {
   if (policy == QLatin1String("opt")) return QObject::tr("Belady's optimal");
+  if (policy == QLatin1String("arc")) return QObject::tr("ARC (reference)");
   if (policy == QLatin1String("wtinylfu")) return QObject::tr("W-TinyLFU");
   return QObject::tr("LRU");
 }
@@ -48,6 +49,8 @@ WhatIfWidget::WhatIfWidget(Engine* engine, QWidget* parent) : QWidget(parent) {
   sizes_->setToolTip(tr("Cache sizes in entries, comma-separated"));
   lru_ = new QCheckBox(tr("LRU"));
   wtinylfu_ = new QCheckBox(tr("W-TinyLFU"));
+  arc_ = new QCheckBox(tr("ARC"));
+  arc_->setToolTip(tr("Adaptive Replacement Cache (Megiddo & Modha, 2003), a reference policy"));
   opt_ = new QCheckBox(tr("Belady's optimal"));
   for (QCheckBox* c : {lru_, wtinylfu_, opt_}) c->setChecked(true);
   run_button_ = new QPushButton(tr("Run"));
@@ -77,7 +80,10 @@ WhatIfWidget::WhatIfWidget(Engine* engine, QWidget* parent) : QWidget(parent) {
   form->addWidget(new QLabel(tr("Sizes")), 3, 0);
   form->addWidget(sizes_, 3, 1, 1, 5);
   auto* buttons = new QHBoxLayout;
-  for (QWidget* w : {static_cast<QWidget*>(lru_), static_cast<QWidget*>(wtinylfu_), static_cast<QWidget*>(opt_)}) buttons->addWidget(w);
+  for (QWidget* w : {static_cast<QWidget*>(lru_), static_cast<QWidget*>(wtinylfu_), static_cast<QWidget*>(arc_),
+                     static_cast<QWidget*>(opt_)}) {
+    buttons->addWidget(w);
+  }
   buttons->addStretch(1);
   for (QPushButton* b : {run_button_, cancel_button_, csv_button_, png_button_}) buttons->addWidget(b);
 
@@ -203,6 +209,7 @@ bool WhatIfWidget::run() {
   r.sizes.erase(std::unique(r.sizes.begin(), r.sizes.end()), r.sizes.end());
   if (lru_->isChecked()) r.policies << "lru";
   if (wtinylfu_->isChecked()) r.policies << "wtinylfu";
+  if (arc_->isChecked()) r.policies << "arc";
   if (opt_->isChecked()) r.policies << "opt";
   if (r.sizes.isEmpty() || r.policies.isEmpty()) {
     status_->setText(tr("<span style='color:#c0392b'>Pick at least one policy and one size</span>"));

@@ -49,6 +49,7 @@ class WhatIfWidget : public QWidget {
   // "A trace file or Zipf" (index 0), then "Live traffic: <namespace>" per namespace.
   QComboBox* sourceBox() const { return source_; }
   QLineEdit* sizesEdit() const { return sizes_; }
+  QCheckBox* arcBox() const { return arc_; }
   QLabel* statusLabel() const { return status_; }
   QProgressBar* progress() const { return progress_; }
   QLineSeries* series(const QString& policy) const { return series_.value(policy); }
@@ -73,7 +74,7 @@ class WhatIfWidget : public QWidget {
   QLineEdit* trace_;
   QLineEdit* zipf_;
   QLineEdit* sizes_;
-  QCheckBox *lru_, *wtinylfu_, *opt_;
+  QCheckBox *lru_, *wtinylfu_, *arc_, *opt_;
   QPushButton *run_button_, *cancel_button_, *csv_button_, *png_button_;
   QProgressBar* progress_;
   QLabel* status_;

@@ -53,12 +53,10 @@ void WhatIfWorker::run(const WhatIfRequest& request) {
       SimulationResult r;
       // A spatially sampled trace stands for the whole at size x rate (SHARDS scaling).
       const size_t replay_size = std::max<size_t>(1, size_t(std::llround(double(size) * rate)));
-      if (policy == QLatin1String("opt")) {
-        r = simulate_optimal(trace, replay_size);
-      } else if (auto kind = parse_eviction_policy(policy.toStdString())) {
-        r = simulate_policy(trace, *kind, replay_size);
-      } else {
-        Q_EMIT failed(tr("unknown policy '%1'").arg(policy));
+      try {
+        r = simulate_named(trace, policy.toStdString(), replay_size);
+      } catch (const std::invalid_argument& e) {
+        Q_EMIT failed(QString::fromStdString(e.what()));
         return;
       }
       Q_EMIT pointReady(policy, size, r.hit_ratio(), ++done, total);

@@ -123,6 +123,43 @@ class TraceTest : public QObject {
     }
   }
 
+  // ARC as a reference policy, against the paper's Table IV (OLTP, 1000 and 2000
+  // entries); and ARC never below LRU by more than noise on a recency trace.
+  void arcMatchesThePaperOnOltp() {
+    const auto path = testing::sharedDir() / "traces" / "arc-OLTP.lis.zst";
+    TIERSCOPE_REQUIRE_SHARED_FILE(path);
+    const auto trace = read_trace(path);
+    const std::pair<size_t, double> published[] = {{1000, 38.93}, {2000, 46.08}};
+    for (auto [capacity, percent] : published) {
+      const double measured = 100.0 * simulate_arc(trace, capacity).hit_ratio();
+      qInfo("OLTP ARC %zu entries: %.2f %% (paper %.2f %%)", capacity, measured, percent);
+      QVERIFY2(std::abs(measured - percent) < 0.05, qPrintable(QString::number(measured, 'f', 3)));
+    }
+    QCOMPARE(simulate_named(trace, "arc", 1000).hits, simulate_arc(trace, 1000).hits);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, simulate_named(trace, "fifo", 10));
+  }
+
+  void arcBasics() {
+    // Scan resistance: 5 hot keys read twice each, then a burst of 20 keys never seen
+    // again, over and over. LRU (10 entries) loses the hot keys to every burst and hits
+    // only the second reads; ARC keeps them in T2 (seen twice) and hits both.
+    std::vector<uint64_t> mixed;
+    uint64_t next_scan = 1000;
+    for (int round = 0; round < 50; ++round) {
+      for (uint64_t k = 0; k < 5; ++k) mixed.insert(mixed.end(), {k, k});
+      for (int i = 0; i < 20; ++i) mixed.push_back(next_scan++);
+    }
+    QCOMPARE(simulate_policy(mixed, EvictionPolicyKind::kLru, 10).hits, uint64_t{5 * 50});
+    QVERIFY2(simulate_arc(mixed, 10).hits >= 10 * 49, qPrintable(QString::number(simulate_arc(mixed, 10).hits)));
+    // Everything fits: only cold misses.
+    std::vector<uint64_t> loop;
+    for (int pass = 0; pass < 20; ++pass) {
+      for (uint64_t k = 0; k < 11; ++k) loop.push_back(k);
+    }
+    QCOMPARE(simulate_arc(loop, 11).hits, uint64_t{loop.size() - 11});
+    QCOMPARE(simulate_arc(loop, 0).hits, uint64_t{0});
+  }
+
   void exactLruHitRatiosOnLirsGli() {
     const auto path = testing::sharedDir() / "traces" / "lirs-gli.trace.gz";
     TIERSCOPE_REQUIRE_SHARED_FILE(path);

@@ -1,5 +1,7 @@
 #include "tierscope/workload/simulation.h"
 
+#include <stdexcept>
+
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
@@ -78,6 +80,13 @@ SimulationResult simulate_optimal(const std::vector<uint64_t>& trace, size_t cap
     farthest.emplace(next_use[i], key);
   }
   return result;
+}
+
+SimulationResult simulate_named(const std::vector<uint64_t>& trace, std::string_view policy, size_t capacity) {
+  if (policy == "opt" || policy == "belady") return simulate_optimal(trace, capacity);
+  if (policy == "arc") return simulate_arc(trace, capacity);
+  if (auto kind = parse_eviction_policy(policy)) return simulate_policy(trace, *kind, capacity);
+  throw std::invalid_argument("unknown policy '" + std::string(policy) + "' (" + kSimulatedPolicies + ")");
 }
 
 }  // namespace tierscope
