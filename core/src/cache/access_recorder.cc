@@ -9,8 +9,10 @@ namespace tierscope {
 uint64_t key_hash(std::string_view key) {
   // std::hash (murmur-based in libstdc++) then a 64-bit finaliser, so the top bits used
   // for sampling are as uniform as the low ones.
-  return internal::mix64(std::hash<std::string_view>{}(key));
+  return key_hash_from_std_hash(std::hash<std::string_view>{}(key));
 }
+
+uint64_t key_hash_from_std_hash(uint64_t std_hash) { return internal::mix64(std_hash); }
 
 AccessRecorder::AccessRecorder(unsigned capacity_log2)
     : mask_((uint64_t{1} << (capacity_log2 > 7 ? capacity_log2 - 3 : 4)) - 1), scratch_(kStripes) {

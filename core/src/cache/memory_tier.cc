@@ -24,7 +24,7 @@ struct MemoryTier::Impl {
     }
   }
 
-  static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  static uint64_t hash_of(std::string_view key) { return MemoryTier::hash_of(key); }
 
   size_t shard_of(uint64_t hash) const {
     if (shard_bits == 0) return 0;
@@ -63,8 +63,9 @@ struct MemoryTier::Impl {
 MemoryTier::MemoryTier(MemoryTierOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 MemoryTier::~MemoryTier() = default;
 
-Value MemoryTier::get(std::string_view key) {
-  const uint64_t hash = Impl::hash_of(key);
+Value MemoryTier::get(std::string_view key) { return get(key, Impl::hash_of(key)); }
+
+Value MemoryTier::get(std::string_view key, uint64_t hash) {
   return impl_->shards[impl_->shard_of(hash)]->get(key, hash, *impl_->clock);
 }
 

@@ -90,6 +90,10 @@ class MemoryTier {
 
   // Returns the live value for key and marks it most recently used, or nullptr.
   Value get(std::string_view key);
+  // The same with the key's std::hash<std::string_view> already computed by the caller
+  // (TieredCache hashes each key once for the request tap and the tier).
+  Value get(std::string_view key, uint64_t std_hash);
+  static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
   // Stores value under key, replacing any previous value, as most recently used.
   // ttl zero uses options.default_ttl; a negative ttl stores nothing and returns false.
