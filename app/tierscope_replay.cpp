@@ -21,6 +21,7 @@ constexpr const char* kUsage = R"(usage: tierscope-replay [options]
   --policies LIST       comma-separated: lru, wtinylfu, arc, opt (default: lru, wtinylfu, opt)
   --sizes LIST          comma-separated cache sizes in entries (default: 250,500,1000,2000)
   --csv                 print CSV (trace,policy,size,requests,hits,hit_ratio)
+  --dump-keys FILE      write the decoded key sequence, one per line, and exit (for peers)
   --version, --help
 )";
 
@@ -54,6 +55,7 @@ T parse_number(const std::string& text, const char* what) {
 int main(int argc, char** argv) {
   std::string trace_path, format_name, zipf_spec, policies_list = "lru,wtinylfu,opt", sizes_list = "250,500,1000,2000";
   bool csv = false;
+  std::string dump_path;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     else if (arg == "--policies") policies_list = value();
     else if (arg == "--sizes") sizes_list = value();
     else if (arg == "--csv") csv = true;
+    else if (arg == "--dump-keys") dump_path = value();
     else if (arg == "--version") { std::printf("tierscope-replay %s\n", tierscope::version_string()); return 0; }
     else if (arg == "--help" || arg == "-h") { std::fputs(kUsage, stdout); return 0; }
     else fail("unknown option " + arg + " (see --help)");
@@ -98,6 +101,13 @@ int main(int argc, char** argv) {
     fail(e.what());
   }
   if (trace.empty()) fail("the trace holds no requests");
+  if (!dump_path.empty()) {
+    std::FILE* out = std::fopen(dump_path.c_str(), "w");
+    if (!out) fail("--dump-keys: cannot write " + dump_path);
+    for (uint64_t key : trace) std::fprintf(out, "%llu\n", static_cast<unsigned long long>(key));
+    if (std::fclose(out) != 0) fail("--dump-keys: cannot write " + dump_path);
+    return 0;
+  }
 
   std::vector<size_t> sizes;
   for (const auto& s : split(sizes_list)) {

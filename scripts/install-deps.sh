@@ -12,8 +12,8 @@ packages=(
   libspdlog-dev libfmt-dev zlib1g-dev libzstd-dev libxxhash-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   # inference: libtorch (TorchScript), OpenCV (decode, preprocess), the training data
   libtorch-dev libopencv-dev opencv-data dataset-fashion-mnist
-  # tests and benchmarks
-  libgtest-dev libbenchmark-dev
+  # tests and benchmarks (Java + Caffeine: the peer benchmark, tests/bench/peer)
+  libgtest-dev libbenchmark-dev openjdk-17-jdk-headless libcaffeine-java
   # packaging validation
   desktop-file-utils appstream
 )

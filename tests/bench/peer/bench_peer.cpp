@@ -1,0 +1,111 @@
+// The C++ side of the peer benchmark: the same workloads as CaffeinePeer.java, on the
+// engine's MemoryTier (W-TinyLFU by default, or LRU). Prints `ops_per_sec=N`. Run by
+// run_peer.sh, which alternates it with Caffeine and prints the ratio table.
+//
+//   bench_peer reads-uniform|reads-hot|getorput|put THREADS SECONDS [wtinylfu|lru]
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tierscope/cache/memory_tier.h"
+
+namespace {
+
+constexpr size_t kCapacity = 100'000;
+constexpr size_t kKeySpace = 1'000'000;
+constexpr size_t kHotKeys = 1'000;
+
+std::string key(uint64_t i) { return "model:v3:image:" + std::to_string((i * 2654435761ull) % 999'999'937ull); }
+
+// Zipf(s) over n ranks by inverse CDF with xorshift, exactly as the Java side.
+std::vector<uint32_t> zipf_sequence(size_t n, double s, size_t length, uint64_t seed) {
+  std::vector<double> cdf(n);
+  double sum = 0;
+  for (size_t k = 1; k <= n; ++k) sum += 1.0 / std::pow(double(k), s);
+  double acc = 0;
+  for (size_t k = 1; k <= n; ++k) {
+    acc += 1.0 / std::pow(double(k), s) / sum;
+    cdf[k - 1] = acc;
+  }
+  std::vector<uint32_t> out(length);
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (auto& o : out) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const double u = double(x >> 11) * 0x1.0p-53;
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+      const size_t mid = (lo + hi) / 2;
+      if (cdf[mid] < u) lo = mid + 1; else hi = mid;
+    }
+    o = uint32_t(lo);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: bench_peer MODE THREADS SECONDS [wtinylfu|lru]\n");
+    return 2;
+  }
+  const std::string mode = argv[1];
+  const int threads = std::atoi(argv[2]);
+  const double seconds = std::atof(argv[3]);
+  const std::string policy = argc > 4 ? argv[4] : "wtinylfu";
+  tierscope::MemoryTierOptions o;
+  o.max_entries = kCapacity;
+  o.max_bytes = 0;
+  o.shard_bits = 6;
+  o.policy = policy == "lru" ? tierscope::EvictionPolicyKind::kLru : tierscope::EvictionPolicyKind::kWTinyLfu;
+  tierscope::MemoryTier cache(o);
+  std::vector<std::string> keys(kKeySpace);
+  for (size_t i = 0; i < kKeySpace; ++i) keys[i] = key(i);
+  if (mode != "put") {
+    for (size_t i = 0; i < kCapacity; ++i) cache.put(keys[i], tierscope::make_value(std::string(256, 'x')));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> total{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      uint64_t n = 0;
+      uint64_t x = 0x9E3779B97F4A7C15ull * uint64_t(t + 1);
+      std::vector<uint32_t> hot, zipf;
+      if (mode == "reads-hot") hot = zipf_sequence(kHotKeys, 0.99, 1 << 16, uint64_t(t + 1));
+      if (mode == "getorput") zipf = zipf_sequence(kKeySpace, 0.9, 1 << 16, uint64_t(t + 7));
+      uint64_t put = uint64_t(t) * (kKeySpace / 2);
+      while (!stop.load(std::memory_order_relaxed)) {
+        for (int b = 0; b < 1024; ++b) {
+          if (mode == "reads-uniform") {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if (!cache.get(keys[x % kCapacity])) std::abort();
+          } else if (mode == "reads-hot") {
+            if (!cache.get(keys[hot[n & 0xffff]])) std::abort();
+          } else if (mode == "getorput") {
+            const std::string& k = keys[zipf[n & 0xffff]];
+            if (!cache.get(k)) cache.put(k, tierscope::make_value(std::string(256, 'x')));
+          } else {
+            cache.put(keys[put++ % kKeySpace], tierscope::make_value(std::string(256, 'x')));
+          }
+          ++n;
+        }
+      }
+      total.fetch_add(n);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop.store(true);
+  for (auto& w : workers) w.join();
+  std::printf("ops_per_sec=%.0f\n", double(total.load()) / seconds);
+  return 0;
+}
