@@ -40,6 +40,7 @@ public final class CaffeinePeer {
 
   public static void main(String[] args) throws Exception {
     if (args[0].equals("replay")) { replay(args); return; }
+    if (args[0].equals("memory")) { memory(Integer.parseInt(args[1])); return; }
     final String mode = args[0];
     final int threads = Integer.parseInt(args[1]);
     final double seconds = Double.parseDouble(args[2]);
@@ -96,6 +97,28 @@ public final class CaffeinePeer {
     stop.set(true);
     for (Thread w : workers) w.join();
     return ops.sum() / seconds;
+  }
+
+  static long usedAfterGc() throws Exception {
+    Runtime rt = Runtime.getRuntime();
+    for (int i = 0; i < 5; ++i) { System.gc(); Thread.sleep(50); }
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  // Heap bytes per resident entry beyond the key and the value objects: the keys are
+  // built (and kept) before the baseline is taken, the value is one shared object.
+  static void memory(int n) throws Exception {
+    String[] keys = new String[n];
+    for (int i = 0; i < n; ++i) keys[i] = String.format("model:v3:img:%011d", i);  // 24 chars, as the C++ side
+    byte[] value = new byte[256];
+    long before = usedAfterGc();
+    Cache<String, byte[]> cache = Caffeine.newBuilder().maximumSize(n).executor(Runnable::run).build();
+    for (int i = 0; i < n; ++i) cache.put(keys[i], value);
+    cache.cleanUp();
+    long after = usedAfterGc();
+    if (cache.estimatedSize() != n) throw new IllegalStateException("not all resident");
+    System.out.printf("bytes_per_entry=%.1f%n", (double) (after - before) / n);
+    if (keys.length == 0) System.out.println(cache.getIfPresent("x"));  // keep both reachable
   }
 
   static void replay(String[] args) throws Exception {

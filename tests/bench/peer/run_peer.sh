@@ -9,7 +9,7 @@
 # 1 and 2 threads; each run warms up first (Java: 1.5 s for the JIT). Hit ratio: every
 # trace in ../shared/traces at every size, Caffeine (synchronous eviction, median of the
 # repetitions: its sketch is seeded at random) beside tierscope-replay (W-TinyLFU, LRU,
-# ARC). Skips with a message when javac or the Caffeine jar is missing.
+# ARC). Memory per resident entry beside Caffeine's. Skips with a message when javac or the Caffeine jar is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 reps=5 seconds=3 smoke=0
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 done
 jar=/usr/share/java/caffeine.jar
 bench=build/release/tests/bench/bench_peer
+[ -x build/release/tests/bench/bench_memory_per_entry ] || { echo "run_peer: build first" >&2; exit 1; }
 replay=build/release/app/tierscope-replay
 if ! command -v javac >/dev/null || [ ! -f "$jar" ]; then
   echo "run_peer: skipped — needs javac and $jar (apt-get install openjdk-17-jdk-headless libcaffeine-java; scripts/install-deps.sh does)"
@@ -59,6 +60,13 @@ for w in $workloads; do
       "$(awk -v a="$mo" -v b="$mt" 'BEGIN{print a/b}')" "$(awk -v a="$ml" -v b="$mt" 'BEGIN{print a/b}')"
   done
 done
+
+echo
+n=200000
+[ $smoke = 1 ] && n=20000
+echo "memory per resident entry ($n entries, 24-byte keys, key and value excluded):"
+build/release/tests/bench/bench_memory_per_entry "$n" | sed -n '3,4p'
+echo "  Caffeine (JVM heap after GC, compressed oops)       $(java_run memory "$n" | sed 's/bytes_per_entry=//') B"
 
 traces=../shared/traces
 if [ ! -d "$traces" ]; then echo; echo "run_peer: $traces not found: hit-ratio part skipped"; exit 0; fi
