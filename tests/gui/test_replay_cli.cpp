@@ -2,6 +2,7 @@
 // engine's own simulation, the published LRU figures on a real trace, and clear errors.
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QFile>
 #include <QtTest>
 
 #include "test_support.h"
@@ -64,9 +65,9 @@ class ReplayCliTest : public QObject {
   }
 
   void badArgumentsAreClearErrors() {
-    Run r = replay({"--zipf", "100,0.9,1000", "--policies", "arc"});
+    Run r = replay({"--zipf", "100,0.9,1000", "--policies", "fifo"});
     QCOMPARE(r.exit_code, 2);
-    QVERIFY2(r.err.contains("unknown policy 'arc'"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("unknown policy 'fifo'") && r.err.contains("arc"), qPrintable(r.err));
     r = replay({"--trace", "/nonexistent.trace"});
     QCOMPARE(r.exit_code, 2);
     QVERIFY2(r.err.contains("cannot open trace"), qPrintable(r.err));
@@ -75,6 +76,26 @@ class ReplayCliTest : public QObject {
     r = replay({});
     QCOMPARE(r.exit_code, 2);
     QVERIFY(r.err.contains("exactly one of"));
+  }
+
+  // ARC is a policy of the replay; --dump-keys writes the decoded keys for peers.
+  void arcColumnAndKeyDump() {
+    Run r = replay({"--zipf", "100,0.9,1000", "--policies", "lru,arc", "--sizes", "10", "--csv"});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.out.contains(",arc,10,1000,"), qPrintable(r.out));
+    QTemporaryDir dir;
+    const QString keys = dir.filePath("keys.txt");
+    r = replay({"--zipf", "100,0.9,1000", "--dump-keys", keys});
+    QCOMPARE(r.exit_code, 0);
+    QFile f(keys);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 1000);
+    bool ok = false;
+    QVERIFY(lines[0].toULongLong(&ok) >= 1 && ok);
+    r = replay({"--zipf", "100,0.9,1000", "--dump-keys", "/nonexistent-dir/keys.txt"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("cannot write"), qPrintable(r.err));
   }
 
   void badInputSaysWhatIsWrong() {
