@@ -144,7 +144,7 @@ void CapacityWidget::redraw() {
   for (int r = 0; r < model_->rowCount(); ++r) {
     if (model_->curve(r)->name == shown_) c = model_->curve(r);
   }
-  if (!c || c->points.isEmpty() || c->samples == 0) {
+  if (!c || c->points.empty() || c->samples == 0) {
     curve_->clear();
     now_line_->clear();
     now_point_->clear();
@@ -156,11 +156,11 @@ void CapacityWidget::redraw() {
   x_->setTitleText(in_bytes ? tr("L1 size, MiB (at %1 per entry)").arg(humanBytes(c->mean_entry_bytes))
                             : tr("L1 size, entries"));
   QList<QPointF> pts;
-  pts.reserve(c->points.size());
+  pts.reserve(qsizetype(c->points.size()));
   double max_x = 0;
-  for (const QPointF& p : c->points) {
-    pts.append(QPointF(p.x() * unit, 100 * p.y()));
-    max_x = std::max(max_x, p.x() * unit);
+  for (const CurvePoint& p : c->points) {
+    pts.append(QPointF(p.size_entries * unit, 100 * p.hit_ratio));
+    max_x = std::max(max_x, p.size_entries * unit);
   }
   curve_->replace(pts);
   const double now_x = std::max(c->current_entries * unit, pts.front().x());

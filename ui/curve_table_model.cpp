@@ -1,28 +1,16 @@
 #include "curve_table_model.h"
 
-#include <QColor>
-#include <cmath>
 
 #include "format.h"
+#include "tierscope/monitor/live_curves.h"
 
 namespace tierscope::ui {
 
-double curveHitRatio(const CurveSample& c, double entries) {
-  if (c.points.isEmpty() || entries <= 0) return 0;
-  if (entries <= c.points.front().x()) return c.points.front().y() * entries / c.points.front().x();
-  for (qsizetype i = 1; i < c.points.size(); ++i) {
-    if (entries <= c.points[i].x()) {
-      const QPointF a = c.points[i - 1], b = c.points[i];
-      const double t = std::log(entries / a.x()) / std::log(b.x() / a.x());
-      return a.y() + t * (b.y() - a.y());
-    }
-  }
-  return c.points.back().y();
-}
+double curveHitRatio(const CurveSample& c, double entries) { return curve_hit_ratio(c.points, entries); }
 
 double curveEntriesFor(const CurveSample& c, double ratio) {
-  for (const QPointF& p : c.points) {
-    if (p.y() >= ratio) return p.x();
+  for (const CurvePoint& p : c.points) {
+    if (p.hit_ratio >= ratio) return p.size_entries;
   }
   return -1;
 }
@@ -64,8 +52,8 @@ QVariant CurveTableModel::data(const QModelIndex& index, int role) const {
             .arg(100 * gain, 0, 'f', 1);
       }
       case kKnee: {
-        if (!enough || c.points.isEmpty()) return QString();
-        const double best = c.points.back().y();
+        if (!enough || c.points.empty()) return QString();
+        const double best = c.points.back().hit_ratio;
         if (best <= 0) return tr("no reuse");
         return QStringLiteral("%1 → %2").arg(size(curveEntriesFor(c, 0.95 * best)), percent(0.95 * best));
       }

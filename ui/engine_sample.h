@@ -8,10 +8,12 @@
 
 #include <QList>
 #include <QMetaType>
-#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
+#include <vector>
+
+#include "tierscope/monitor/shards_curve.h"
 
 namespace tierscope::ui {
 
@@ -57,7 +59,7 @@ struct CurveSample {
   double current_entries = 0;  // the effective L1 size now
   double current_bytes = 0;    // its byte limit (0 = none)
   double hit_ratio_now = 0;
-  QList<QPointF> points;       // (entries, hit ratio 0..1)
+  std::vector<CurvePoint> points;  // size in entries -> hit ratio 0..1
 };
 
 // One alert rule and where it stands.

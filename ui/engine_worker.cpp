@@ -275,8 +275,7 @@ void EngineWorker::fillMonitor(EngineSample& s) const {
     cs.current_entries = c.effective_entries();
     cs.current_bytes = c.l1_max_bytes;
     cs.hit_ratio_now = c.hit_ratio_now;
-    cs.points.reserve(qsizetype(c.points.size()));
-    for (const CurvePoint& p : c.points) cs.points.append(QPointF(p.size_entries, p.hit_ratio));
+    cs.points = c.points;
     s.curves.append(std::move(cs));
   }
   const TimePoint now = SystemClock().now();

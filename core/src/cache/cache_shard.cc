@@ -85,11 +85,13 @@ bool CacheShard::erase(std::string_view key, uint64_t hash) {
   return true;
 }
 
-Value CacheShard::peek(std::string_view key, uint64_t hash, const Clock& clock) {
+Value CacheShard::peek(std::string_view key, uint64_t hash, const Clock& clock, EntryInfo* info) {
   std::lock_guard lock(mu_);
   auto it = map_.find(PrehashedKey{key, hash});
   if (it == map_.end() || (it->second.expires != kNever && clock.now() >= it->second.expires)) return nullptr;
-  return it->second.value;
+  const Node& n = it->second;
+  if (info) *info = EntryInfo{it->first, n.charge, n.created, n.expires, n.reads};
+  return n.value;
 }
 
 void CacheShard::visit(const std::function<void(const EntryView&)>& fn, TimePoint now) {

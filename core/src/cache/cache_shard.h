@@ -83,7 +83,8 @@ class alignas(64) CacheShard {
   // unless it is alone here, in which case the caller evicts from other shards.
   void put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl);
   bool erase(std::string_view key, uint64_t hash);
-  Value peek(std::string_view key, uint64_t hash, const Clock& clock);
+  // The live value without touching order or counters; fills `info` (if given) when found.
+  Value peek(std::string_view key, uint64_t hash, const Clock& clock, EntryInfo* info = nullptr);
   size_t erase_matching(std::string_view pattern);
   // Calls fn for each entry not expired at `now`, under the shard's lock.
   void visit(const std::function<void(const EntryView&)>& fn, TimePoint now);

@@ -92,9 +92,11 @@ bool MemoryTier::erase(std::string_view key) {
   return impl_->shards[impl_->shard_of(hash)]->erase(key, hash);
 }
 
-Value MemoryTier::peek(std::string_view key) const {
+Value MemoryTier::peek(std::string_view key) const { return peek(key, nullptr); }
+
+Value MemoryTier::peek(std::string_view key, EntryInfo* info) const {
   const uint64_t hash = Impl::hash_of(key);
-  return impl_->shards[impl_->shard_of(hash)]->peek(key, hash, *impl_->clock);
+  return impl_->shards[impl_->shard_of(hash)]->peek(key, hash, *impl_->clock, info);
 }
 
 void MemoryTier::visit_entries(const std::function<void(const EntryView&)>& fn) const {

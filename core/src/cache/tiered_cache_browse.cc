@@ -51,18 +51,9 @@ std::optional<std::pair<Value, EntryInfo>> TieredCache::inspect(std::string_view
                                                                 CacheTier tier) const {
   const Namespace& n = impl_->lookup(ns);
   if (tier == CacheTier::kL1) {
-    Value v = n.l1->peek(key);
-    if (!v) return std::nullopt;
-    // Metadata from the visitor would scan the tier; one entry's worth is enough.
     EntryInfo info;
-    info.key = std::string(key);
-    bool found = false;
-    n.l1->visit_entries([&](const EntryView& e) {
-      if (!found && e.key == key) {
-        info = info_of(e, key);
-        found = true;
-      }
-    });
+    Value v = n.l1->peek(key, &info);
+    if (!v) return std::nullopt;
     return std::make_pair(std::move(v), std::move(info));
   }
   if (tier == CacheTier::kL2 && n.use_l2 && impl_->l2) {

@@ -17,7 +17,7 @@ double NamespaceCurve::effective_entries() const {
   return entries > 0 ? entries : distinct_keys;
 }
 
-double NamespaceCurve::hit_ratio_at(double entries) const {
+double curve_hit_ratio(const std::vector<CurvePoint>& points, double entries) {
   if (points.empty() || entries <= 0) return 0.0;
   if (entries <= points.front().size_entries) return points.front().hit_ratio * entries / points.front().size_entries;
   for (size_t i = 1; i < points.size(); ++i) {

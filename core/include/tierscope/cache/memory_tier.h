@@ -108,6 +108,8 @@ class MemoryTier {
   // The live value for key without counting a lookup or touching recency; nullptr
   // when absent or expired. For double-checks inside the engine, not for serving.
   Value peek(std::string_view key) const;
+  // The same, also filling `info` (key, charge, created, expiry, reads) when found.
+  Value peek(std::string_view key, EntryInfo* info) const;
 
   // Removes every entry whose key matches a glob (glob.h); returns how many.
   size_t erase_matching(std::string_view pattern);

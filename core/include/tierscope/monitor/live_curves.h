@@ -45,6 +45,10 @@ struct LiveCurvesOptions {
   double reach = 8.0;
 };
 
+// The hit ratio a curve gives at `entries`, interpolated on a log size axis (linear
+// towards zero below the first point, flat past the last); 0 for an empty curve.
+double curve_hit_ratio(const std::vector<CurvePoint>& points, double entries);
+
 struct NamespaceCurve {
   std::string name;
   double sampling_rate = 1;       // share of keys sampled
@@ -59,8 +63,8 @@ struct NamespaceCurve {
   // The curve's hit ratio at the namespace's current effective size.
   double hit_ratio_now = 0;
   std::vector<CurvePoint> points;  // size in entries -> estimated LRU hit ratio
-  // Hit ratio estimated at `entries` (interpolated on `points`).
-  double hit_ratio_at(double entries) const;
+  // Hit ratio estimated at `entries` (curve_hit_ratio on `points`).
+  double hit_ratio_at(double entries) const { return curve_hit_ratio(points, entries); }
   // The effective L1 size in entries: the tighter of the entry and byte limits.
   double effective_entries() const;
 };
