@@ -13,13 +13,6 @@
 
 namespace tierscope::ui {
 
-QStringList AlertsWidget::knownMetrics() {
-  return {"cache.hit_rate_percent", "cache.requests_per_s", "cache.load_errors_per_s", "disk.usage_percent",
-          "memory.budget_percent",  "process.rss_bytes",    "process.cpu_percent",     "system.memory_percent",
-          "system.cpu_percent",     "inference.latency_p95_ms", "inference.model_latency_p95_ms",
-          "tryon.latency_p95_ms"};
-}
-
 AlertsWidget::AlertsWidget(QWidget* parent) : QWidget(parent), model_(new AlertTableModel(this)) {
   table_ = new QTableView;
   table_->setModel(model_);
@@ -30,8 +23,8 @@ AlertsWidget::AlertsWidget(QWidget* parent) : QWidget(parent), model_(new AlertT
   name_->setPlaceholderText(tr("e.g. Inference slow"));
   metric_ = new QComboBox;
   metric_->setEditable(true);
-  metric_->addItems(knownMetrics());
-  metric_->setToolTip(tr("A metric of the monitor: built in, or recorded with add_metric"));
+  metric_->setToolTip(tr("A metric of the monitor: built in, or recorded with add_metric (the list holds those "
+                          "with samples so far; any name may be typed)"));
   op_ = new QComboBox;
   op_->addItems({">", ">=", "<", "<=", "==", "!="});
   threshold_ = new QDoubleSpinBox;
@@ -111,6 +104,9 @@ void AlertsWidget::addSample(const EngineSample& sample) {
     }
   }
   firing_ = sample.alerts_firing;
+  for (const QString& name : sample.metric_names) {
+    if (metric_->findText(name) < 0) metric_->addItem(name);
+  }
   health_->setText(tr("<b>System health</b>: machine CPU %1 %, memory %2 % · this process CPU %3 %, RSS %4")
                        .arg(sample.system_cpu_percent, 0, 'f', 0)
                        .arg(sample.system_memory_percent, 0, 'f', 0)

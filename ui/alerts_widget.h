@@ -41,9 +41,6 @@ class AlertsWidget : public QWidget {
   QLabel* healthLabel() const { return health_; }
   int firing() const { return firing_; }
 
-  // The metrics rules can name (built in; more appear as they are recorded).
-  static QStringList knownMetrics();
-
  public Q_SLOTS:
   void addSample(const tierscope::ui::EngineSample& sample);
 

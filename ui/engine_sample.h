@@ -165,6 +165,7 @@ struct EngineSample {
   // The monitor: live curves, alert rules, auto-tuning, system health.
   QList<CurveSample> curves;
   QList<AlertSample> alerts;
+  QStringList metric_names;  // every metric the monitor has samples of (what rules can watch)
   int alerts_firing = 0;
   bool auto_tuning = false;
   QList<TuningSample> tuning;  // the most recent changes, oldest first

@@ -294,6 +294,9 @@ void EngineWorker::fillMonitor(EngineSample& s) const {
     s.alerts.append(std::move(as));
   }
   s.alerts_firing = int(m.alerts_firing);
+  for (const std::string& name : engine_.monitor().performance().metric_names()) {
+    s.metric_names.append(QString::fromStdString(name));
+  }
   s.auto_tuning = m.auto_tuning;
   for (const TuningEvent& e : m.tuning) {
     TuningSample t;

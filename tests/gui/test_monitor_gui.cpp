@@ -118,6 +118,8 @@ class MonitorGuiTest : public QObject {
     QAbstractItemModelTester tester(alerts->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QTRY_COMPARE(alerts->model()->rowCount(), int(default_alert_rules().size()));
     QTRY_VERIFY(alerts->healthLabel()->text().contains("memory"));
+    // The metric list is what the monitor records.
+    QTRY_VERIFY(alerts->metricBox()->findText("process.rss_bytes") >= 0);
 
     // Refused: no name. Nothing added, the reason on the status bar.
     alerts->nameEdit()->clear();
