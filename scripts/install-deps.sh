@@ -14,6 +14,8 @@ packages=(
   libtorch-dev libopencv-dev opencv-data dataset-fashion-mnist
   # tests and benchmarks (Java + Caffeine: the peer benchmark, tests/bench/peer)
   libgtest-dev libbenchmark-dev openjdk-17-jdk-headless libcaffeine-java
+  # the HTTP server (Boost.Beast), its metrics check (promtool), load (wrk) and fuzzing
+  libboost-dev prometheus wrk clang libfuzzer-14-dev
   # packaging validation
   desktop-file-utils appstream
 )

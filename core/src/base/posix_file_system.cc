@@ -180,6 +180,13 @@ class PosixFileSystem final : public FileSystem {
     return st.f_frsize;
   }
 
+  void sync_tree(const std::filesystem::path& root) override {
+    // syncfs: one call flushes the file system holding the tree, directory entries too.
+    Fd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) fail("cannot open", root);
+    if (::syncfs(fd.get()) != 0) fail("cannot sync", root);
+  }
+
   std::shared_ptr<void> lock_file(const std::filesystem::path& path) override {
     Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (fd.get() < 0) fail("cannot open lock file", path);

@@ -17,21 +17,25 @@ void CacheShard::remove_locked(Node* n) {
   map_.erase(map_.find(PrehashedKey{*n->key, n->hash}));  // by iterator: the key lives in the node being erased
 }
 
-Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock) {
+Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock, bool count_miss) {
   std::lock_guard lock(mu_);
   auto it = map_.find(PrehashedKey{key, hash});
   if (it == map_.end()) {
-    policy_->on_miss(hash);
-    misses.add();
+    if (count_miss) {
+      policy_->on_miss(hash);
+      misses.add();
+    }
     return nullptr;
   }
   Node& n = it->second;
   // Only entries with a TTL pay for reading the clock.
   if (n.expires != kNever && clock.now() >= n.expires) {
     remove_locked(&n);
-    policy_->on_miss(hash);
     expirations.add();
-    misses.add();
+    if (count_miss) {
+      policy_->on_miss(hash);
+      misses.add();
+    }
     return nullptr;
   }
   if (n.expires != kNever && adaptive_ttl_.enabled) {

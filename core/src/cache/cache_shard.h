@@ -77,7 +77,9 @@ class alignas(64) CacheShard {
   CacheShard& operator=(const CacheShard&) = delete;
 
   // `hash` is the key's std::hash, already computed by the caller to pick the shard.
-  Value get(std::string_view key, uint64_t hash, const Clock& clock);
+  // count_miss=false: a miss leaves no trace (no miss counted, no frequency bump): the
+  // caller will look again through the counted path.
+  Value get(std::string_view key, uint64_t hash, const Clock& clock, bool count_miss = true);
   // Stores the entry, then evicts this shard's policy victims while the tier is over
   // budget. The new entry itself may be the victim (W-TinyLFU refusing a cold key)
   // unless it is alone here, in which case the caller evicts from other shards.

@@ -358,6 +358,8 @@ DiskTier::~DiskTier() {
 std::filesystem::path DiskTier::path_for(std::string_view key) const { return impl_->path_for(key); }
 const std::filesystem::path& DiskTier::root() const { return impl_->options.root; }
 
+void DiskTier::flush() { impl_->fs->sync_tree(impl_->options.root); }
+
 uint64_t DiskTier::charge_of(size_t key_size, size_t value_size) const {
   return impl_->charged(kHeaderSize + key_size + value_size);
 }

@@ -69,6 +69,10 @@ Value MemoryTier::get(std::string_view key, uint64_t hash) {
   return impl_->shards[impl_->shard_of(hash)]->get(key, hash, *impl_->clock);
 }
 
+Value MemoryTier::get_if_present(std::string_view key, uint64_t hash) {
+  return impl_->shards[impl_->shard_of(hash)]->get(key, hash, *impl_->clock, /*count_miss=*/false);
+}
+
 bool MemoryTier::put(std::string_view key, Value value, Duration ttl) {
   if (!value || ttl < Duration::zero()) return false;
   const size_t charge = charge_of(key.size(), value->size());

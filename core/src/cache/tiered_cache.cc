@@ -76,6 +76,20 @@ std::shared_future<Value> TieredCache::get_async(std::string_view ns, std::strin
   return d.start_or_join(*n, key, loader, ttl);
 }
 
+Value TieredCache::get_if_in_memory(std::string_view ns, std::string_view key) {
+  Impl& d = *impl_;
+  Namespace& n = d.lookup(ns);
+  const uint64_t hash = MemoryTier::hash_of(key);
+  Value v = n.l1->get_if_present(key, hash);
+  if (!v) return nullptr;
+  d.total_requests.add();
+  if (n.recorder->enabled()) n.recorder->record(key_hash_from_std_hash(hash));
+  d.l1_hits.add();
+  d.served_l1.add();
+  if (d.debug_logging()) d.options.logger->debug("L1 HIT {}/{}", n.name, key);
+  return v;
+}
+
 Value TieredCache::peek(std::string_view ns, std::string_view key) {
   Impl& d = *impl_;
   Namespace& n = d.lookup(ns);
@@ -166,6 +180,10 @@ void TieredCache::set_adaptive_ttl(AdaptiveTtl rule) {
 AdaptiveTtl TieredCache::adaptive_ttl() const { return impl_->l2_adaptive_rule(); }
 
 bool TieredCache::has_l2() const { return impl_->l2 != nullptr; }
+
+void TieredCache::flush() {
+  if (impl_->l2) impl_->l2->flush();
+}
 
 std::vector<std::string> TieredCache::namespace_names() const {
   std::vector<std::string> names;

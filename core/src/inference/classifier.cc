@@ -70,7 +70,6 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
   const bool use_cache = cache_enabled_.load();
   ImageLimits limits = options_.limits;
   limits.max_image_size = max_image_size_.load();  // one value for both the transform and the key
-  const size_t classes = model_.info().classes.size();
   Value cached;
   bool computed_here = false;
   try {
@@ -81,10 +80,7 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
       return make_value(encode(image.source_width, image.source_height, probabilities));
     };
     if (use_cache) {
-      // Key: the image, the model and the transform; any change means a new key.
-      const std::string key = sha256_hex(image_bytes) + "/" + model_.info().model_version + "/" +
-                              fashion_mnist_transform_id(limits);
-      cached = cache_.get(options_.cache_namespace, key, make_compute_loader(compute, "classifier"));
+      cached = cache_.get(options_.cache_namespace, cache_key(image_bytes, limits), make_compute_loader(compute, "classifier"));
     } else {
       cached = compute({});
     }
@@ -92,6 +88,31 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
     errors_.fetch_add(1, std::memory_order_relaxed);
     throw;
   }
+  Classification c = decode(cached, std::move(filename), use_cache, use_cache && !computed_here);
+  finish(c, start);
+  return c;
+}
+
+std::string Classifier::cache_key(std::string_view image_bytes, const ImageLimits& limits) {
+  // The image, the model and the transform; any change means a new key.
+  return sha256_hex(image_bytes) + "/" + model_.info().model_version + "/" + fashion_mnist_transform_id(limits);
+}
+
+std::optional<Classification> Classifier::classify_if_cached(std::string_view image_bytes, std::string filename) {
+  if (!cache_enabled_.load()) return std::nullopt;
+  const auto start = std::chrono::steady_clock::now();
+  ImageLimits limits = options_.limits;
+  limits.max_image_size = max_image_size_.load();
+  Value cached = cache_.get_if_in_memory(options_.cache_namespace, cache_key(image_bytes, limits));
+  if (!cached) return std::nullopt;
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  Classification c = decode(cached, std::move(filename), true, true);
+  finish(c, start);
+  return c;
+}
+
+Classification Classifier::decode(const Value& cached, std::string filename, bool use_cache, bool from_cache) {
+  const size_t classes = model_.info().classes.size();
   if (cached->size() != 8 + classes * sizeof(float)) throw std::runtime_error("prediction cache entry has the wrong size");
   std::vector<float> probabilities(classes);
   std::memcpy(probabilities.data(), cached->data() + 8, classes * sizeof(float));
@@ -103,7 +124,11 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
   c.image_height = dims[1];
   c.filename = std::move(filename);
   c.cache_enabled = use_cache;
-  c.from_cache = use_cache && !computed_here;
+  c.from_cache = from_cache;
+  return c;
+}
+
+void Classifier::finish(Classification& c, std::chrono::steady_clock::time_point start) {
   if (std::min(c.image_width, c.image_height) < 28) {
     c.doubt = "the image is " + std::to_string(c.image_width) + "x" + std::to_string(c.image_height) +
               " px, smaller than the model's 28x28 input: not a photo a garment can be recognised in";
@@ -116,7 +141,6 @@ Classification Classifier::classify(std::string_view image_bytes, std::string fi
   const auto elapsed = std::chrono::steady_clock::now() - start;
   end_to_end_.record(std::chrono::duration_cast<Duration>(elapsed));
   c.processing_time_ms = std::chrono::duration<double, std::milli>(elapsed).count();
-  return c;
 }
 
 size_t Classifier::clear_cache() { return cache_.invalidate_matching("*", options_.cache_namespace); }

@@ -160,6 +160,9 @@ Settings resolve_settings(const std::map<std::string, std::string>& environment,
     const std::string source = "file " + config_file->string();
     for (const auto& [key, value] : j.items()) {
       const std::string k = upper(key);
+      // The `server` object configures tierscope-server's listener and API keys
+      // (server/server_config.h); the engine's settings do not read it.
+      if (k == "SERVER") continue;
       if (std::none_of(fields().begin(), fields().end(), [&](const Field& f) { return f.key == k; })) {
         throw SettingsError("config file " + config_file->string() + ": unknown setting '" + key + "'");
       }

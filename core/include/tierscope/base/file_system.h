@@ -65,6 +65,10 @@ class FileSystem {
     (void)path;
     return 4096;
   }
+
+  // Makes everything written under `root` durable (renames included). A no-op unless
+  // the implementation has something to flush.
+  virtual void sync_tree(const std::filesystem::path& root) { (void)root; }
 };
 
 // The real file system (POSIX calls).

@@ -144,6 +144,9 @@ class DiskTier {
   void cleanup();
 
   DiskTierStats snapshot() const;
+  // Makes every entry written so far durable, directory entries included (shutdown).
+  // Throws FileSystemError when the file system refuses.
+  void flush();
   const std::filesystem::path& root() const;
   // The file an entry for key lives in (whether or not it exists).
   std::filesystem::path path_for(std::string_view key) const;

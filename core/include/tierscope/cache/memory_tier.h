@@ -93,6 +93,8 @@ class MemoryTier {
   // The same with the key's std::hash<std::string_view> already computed by the caller
   // (TieredCache hashes each key once for the request tap and the tier).
   Value get(std::string_view key, uint64_t std_hash);
+  // A hit exactly as get(); a miss counts nothing (see TieredCache::get_if_in_memory).
+  Value get_if_present(std::string_view key, uint64_t std_hash);
   static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
   // Stores value under key, replacing any previous value, as most recently used.

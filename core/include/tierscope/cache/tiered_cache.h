@@ -173,6 +173,10 @@ class TieredCache {
 
   // The value if L1 or L2 has it (promoting an L2 hit), without loading; nullptr otherwise.
   Value peek(std::string_view ns, std::string_view key);
+  // An L1 hit counted exactly as get() counts it (a request, an L1 hit, the request tap);
+  // nullptr on a miss, which counts nothing — the caller then calls get() (elsewhere: a
+  // server answers hits on its I/O thread and hands misses to a worker). Never blocks.
+  Value get_if_in_memory(std::string_view ns, std::string_view key);
 
   // Stores a value (L1, and L2 if the namespace uses it) as if it had been loaded.
   void put(std::string_view ns, std::string_view key, Value value, Duration ttl = Duration::zero());
@@ -212,6 +216,8 @@ class TieredCache {
   // lifetime. Throws std::invalid_argument for an unknown namespace.
   AccessRecorder& access_recorder(std::string_view ns);
   bool has_l2() const;
+  // Flushes L2 to disk (DiskTier::flush); no-op without L2.
+  void flush();
 
  private:
   struct Impl;

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -91,6 +93,10 @@ class Classifier {
   Classifier(ModelService& model, TieredCache& cache, ClassifierOptions options);
 
   Classification classify(std::string_view image_bytes, std::string filename = {});
+  // The answer when the prediction cache holds it in memory — hashing the image, no
+  // decoding, no model — counted as classify() counts a cache hit; nullopt otherwise
+  // (nothing counted: call classify(), which will compute it). Never blocks on a load.
+  std::optional<Classification> classify_if_cached(std::string_view image_bytes, std::string filename = {});
 
   // Empties the prediction cache (`DELETE /model/cache`); returns entries removed.
   size_t clear_cache();
@@ -106,6 +112,11 @@ class Classifier {
 
  private:
   Classification from_probabilities(const float* probabilities, size_t classes) ;
+  // The cache key of an image under the current limits.
+  std::string cache_key(std::string_view image_bytes, const ImageLimits& limits);
+  // A Classification from a cached (or just computed) value.
+  Classification decode(const Value& cached, std::string filename, bool use_cache, bool from_cache);
+  void finish(Classification& c, std::chrono::steady_clock::time_point start);
 
   ModelService& model_;
   TieredCache& cache_;

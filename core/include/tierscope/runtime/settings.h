@@ -55,7 +55,8 @@ Settings profile_defaults(Profile profile);
 
 // Resolves the layers. `environment` holds the process environment (or a test's);
 // ENVIRONMENT in it picks the profile (development when unset). `config_file`, when
-// given, must exist and hold a JSON object whose keys are the names above (any case).
+// given, must exist and hold a JSON object whose keys are the names above (any case),
+// plus an optional `server` object, which is tierscope-server's (server/server_config.h).
 Settings resolve_settings(const std::map<std::string, std::string>& environment,
                           const std::optional<std::filesystem::path>& config_file = std::nullopt);
 
