@@ -83,7 +83,8 @@ struct HttpServer::Impl {
 // headers (the state in which a shutdown may close it).
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Impl& server, tcp::socket&& socket) : server_(server), stream_(std::move(socket)) {
+  Session(Impl& server, tcp::socket&& socket)
+      : server_(server), stream_(std::move(socket)), body_timer_(stream_.get_executor()) {
     beast::error_code ec;
     remote_ = stream_.socket().remote_endpoint(ec).address().to_string() + ":" +
               std::to_string(stream_.socket().remote_endpoint(ec).port());
@@ -147,12 +148,27 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     read_body();
   }
 
+  // The body's deadline is a timer of our own, not the stream's: a stream timeout closes
+  // the socket, and a slow upload deserves its 408.
   void read_body() {
-    stream_.expires_after(server_.options.body_timeout);
+    stream_.expires_never();
+    body_timed_out_ = false;
+    body_timer_.expires_after(server_.options.body_timeout);
+    body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the body arrived
+      self->body_timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
   }
 
   void on_body(beast::error_code ec, size_t) {
+    body_timer_.cancel();
+    if (body_timed_out_) {
+      server_.rejected_limits.fetch_add(1);
+      return send_and_close(json_error(408, "the request body was not received in time"));
+    }
     if (ec) return on_read_error(ec);
     on_request();
   }
@@ -306,6 +322,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   Impl& server_;
   beast::tcp_stream stream_;
+  net::steady_timer body_timer_;
+  bool body_timed_out_ = false;
   beast::flat_buffer buffer_{8192};
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
