@@ -101,9 +101,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   // From request_stop(): close if idle; a busy connection closes after its response.
+  // A connection waiting for its request may have one on the way (or in the socket
+  // buffer): it gets a short grace to arrive, and is answered with `Connection: close`.
   void on_stop() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->close();
+      if (!self->idle_) return;
+      // A timer of our own: a new expiry does not reach a read already pending on the stream.
+      self->body_timer_.expires_after(self->server_.options.shutdown_grace);
+      self->body_timer_.async_wait([self](beast::error_code ec) {
+        if (!ec && self->idle_) self->close();
+      });
     });
   }
 
@@ -114,17 +121,19 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
  private:
   void read_header() {
-    if (server_.stopping.load()) return close();
     parser_.emplace();
     parser_->header_limit(server_.options.max_header_bytes);
     parser_->body_limit(server_.options.max_body_bytes);
     idle_ = true;
-    stream_.expires_after(server_.options.idle_timeout);
+    // While stopping, only a connection's first request is still awaited (briefly): after
+    // a response the connection closes (keep-alive is off once stopping).
+    stream_.expires_after(server_.stopping.load() ? server_.options.shutdown_grace : server_.options.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, size_t) {
     idle_ = false;
+    body_timer_.cancel();  // the shutdown grace, if one was running
     started_ = SteadyClock::now();
     if (ec) return on_read_error(ec);
     const auto& header = parser_->get();
@@ -407,8 +416,20 @@ void HttpServer::request_stop() {
   Impl& s = *impl_;
   if (!s.started || s.stopping.exchange(true)) return;
   net::post(s.acceptor.get_executor(), [&s] {
-    beast::error_code ignored;
-    s.acceptor.close(ignored);
+    // Connections the kernel completed before now were accepted in all but name: take
+    // them (they get the grace to send their request), then close the listener.
+    beast::error_code ec;
+    s.acceptor.non_blocking(true, ec);
+    while (!ec && s.connections_open.load() < s.options.max_connections) {
+      tcp::socket socket = s.acceptor.accept(net::make_strand(s.ioc), ec);
+      if (ec) break;
+      s.connections_open.fetch_add(1);
+      s.connections_accepted.fetch_add(1);
+      auto session = std::make_shared<Impl::Session>(s, std::move(socket));
+      s.register_session(session);
+      session->start();
+    }
+    s.acceptor.close(ec);
     s.retry_timer.cancel();
   });
   std::vector<std::shared_ptr<Impl::Session>> open;

@@ -42,6 +42,8 @@ struct HttpServerOptions {
   std::chrono::milliseconds body_timeout{60'000};
   // A response must be taken by the client within this.
   std::chrono::milliseconds write_timeout{60'000};
+  // On stop, how long a connection that has sent no request yet may still send one.
+  std::chrono::milliseconds shutdown_grace{500};
   // Requests being handled at once; beyond it 503 with Retry-After.
   size_t max_in_flight = 256;
   // Retry-After seconds sent with 503.
