@@ -152,11 +152,14 @@ class ServerApiTest : public QObject {
     QCOMPARE(a["metadata"]["image_size"][0].get<int>(), 96);
     QCOMPARE(a["metadata"]["from_cache"].get<bool>(), false);
     // The same bytes again, raw this time: answered from the cache, same answer.
-    const HttpResult second = c.request("POST", "/predict?filename=again.jpg", {"Content-Type: image/jpeg"}, image);
+    // (A filename with quotes, a backslash and UTF-8 comes back intact in valid JSON.)
+    const HttpResult second =
+        c.request("POST", "/predict?filename=%22again%22%5C%C3%A9.jpg", {"Content-Type: image/jpeg"}, image);
     QCOMPARE(second.status, 200L);
     const json b = parse(second);
+    QVERIFY2(b.is_object(), second.body.c_str());
     QCOMPARE(b["metadata"]["from_cache"].get<bool>(), true);
-    QCOMPARE(b["metadata"]["filename"].get<std::string>(), std::string("again.jpg"));
+    QCOMPARE(b["metadata"]["filename"].get<std::string>(), std::string("\"again\"\\\xc3\xa9.jpg"));
     QCOMPARE(b["predictions"][0]["class"].get<std::string>(), a["predictions"][0]["class"].get<std::string>());
     QCOMPARE(b["predictions"][0]["probability"].get<double>(), a["predictions"][0]["probability"].get<double>());
   }

@@ -2,9 +2,11 @@
 
 #include <spdlog/logger.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <cctype>
 
 #include "base/thread_pool.h"
@@ -70,22 +72,78 @@ bool valid_pattern(std::string_view p) {
   return std::none_of(p.begin(), p.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-json classification_json(const Classification& c) {
-  json predictions = json::array();
-  for (const ClassScore& s : c.predictions) {
-    predictions.push_back({{"class", s.name}, {"class_index", s.index}, {"probability", s.probability}});
+// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
   }
-  json j;
-  j["predictions"] = std::move(predictions);
-  j["category"] = c.category;
-  if (!c.doubt.empty()) j["doubt"] = c.doubt;
-  j["metadata"] = {{"processing_time_ms", c.processing_time_ms},
-                   {"image_size", {c.image_width, c.image_height}},
-                   {"filename", c.filename},
-                   {"model_version", c.model_version},
-                   {"cache_enabled", c.cache_enabled},
-                   {"from_cache", c.from_cache}};
-  return j;
+  return n;
+}
+
+// A JSON string literal of `s` (quotes included); bytes that are not UTF-8 become U+FFFD,
+// as nlohmann's dump(..., replace) does elsewhere, so the document is always valid.
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const size_t n = utf8_sequence(s, i);
+      if (n == 0) {
+        out += "\ufffd";
+        ++i;
+      } else {
+        out.append(s.substr(i, n));
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+// The /predict answer, written directly: it is the hot path of the server (a cache hit
+// costs the hash and this), and a JSON tree per answer cost more than the rest together.
+std::string classification_text(const Classification& c) {
+  std::string out;
+  out.reserve(640);
+  out += "{\"predictions\":[";
+  for (size_t i = 0; i < c.predictions.size(); ++i) {
+    const ClassScore& p = c.predictions[i];
+    if (i) out.push_back(',');
+    out += "{\"class\":";
+    append_json_string(out, p.name);
+    fmt::format_to(std::back_inserter(out), ",\"class_index\":{},\"probability\":{}}}", p.index, p.probability);
+  }
+  out += "],\"category\":";
+  append_json_string(out, c.category);
+  if (!c.doubt.empty()) {
+    out += ",\"doubt\":";
+    append_json_string(out, c.doubt);
+  }
+  fmt::format_to(std::back_inserter(out), ",\"metadata\":{{\"processing_time_ms\":{},\"image_size\":[{},{}],\"filename\":",
+                 c.processing_time_ms, c.image_width, c.image_height);
+  append_json_string(out, c.filename);
+  out += ",\"model_version\":";
+  append_json_string(out, c.model_version);
+  fmt::format_to(std::back_inserter(out), ",\"cache_enabled\":{},\"from_cache\":{}}}}}", c.cache_enabled, c.from_cache);
+  return out;
 }
 
 std::string_view tier_name(CacheTier t) { return t == CacheTier::kL1 ? "l1" : t == CacheTier::kL2 ? "l2" : "origin"; }
@@ -172,6 +230,9 @@ struct ApiService::Impl {
   void offload(Respond respond, std::function<HttpResponse()> work);
 
   HttpResponse health();
+  // /health is what load balancers poll: built at most every kHealthMaxAge by whichever
+  // request finds it stale, while the others serve the previous one (never a queue).
+  HttpResponse cached_health();
   void predict(HttpRequest&& request, Respond respond);
   void tryon(HttpRequest&& request, Respond respond);
   HttpResponse list_entries(const HttpRequest& request);
@@ -189,6 +250,10 @@ struct ApiService::Impl {
   RequestMetrics metrics;
   std::function<HttpServerStats()> server_stats;
   std::atomic<bool> shutting_down{false};
+  std::mutex health_mu;  // guards health_body and health_built
+  std::shared_ptr<const std::string> health_body;
+  SteadyClock::time_point health_built{};
+  std::atomic<bool> health_building{false};
   SteadyClock::time_point started = SteadyClock::now();
   internal::ThreadPool pool;  // last: its destructor runs queued work, which uses the above
 };
@@ -343,7 +408,7 @@ void ApiService::Impl::offload(Respond respond, std::function<HttpResponse()> wo
 void ApiService::Impl::dispatch(const Route& route, HttpRequest&& request, Respond respond) {
   const std::string_view path = route.path;
   const std::string& method = request.method;
-  if (path == "/health") return respond(health());
+  if (path == "/health") return respond(cached_health());
   if (path == "/predict") return predict(std::move(request), std::move(respond));
   if (path == "/tryon") return tryon(std::move(request), std::move(respond));
   if (path == "/metrics") {
@@ -400,6 +465,29 @@ void ApiService::Impl::dispatch(const Route& route, HttpRequest&& request, Respo
     return respond(put_config(*shared));
   }
   respond(json_error(404, "no such endpoint"));
+}
+
+HttpResponse ApiService::Impl::cached_health() {
+  static constexpr auto kHealthMaxAge = std::chrono::milliseconds(250);
+  std::shared_ptr<const std::string> body;
+  bool stale;
+  {
+    std::lock_guard lock(health_mu);
+    body = health_body;
+    stale = !body || SteadyClock::now() - health_built > kHealthMaxAge;
+  }
+  if (stale && !health_building.exchange(true)) {
+    auto fresh = std::make_shared<const std::string>(health().body);
+    {
+      std::lock_guard lock(health_mu);
+      health_body = fresh;
+      health_built = SteadyClock::now();
+    }
+    health_building.store(false);
+    body = std::move(fresh);
+  }
+  if (!body) return health();  // the first one is being built elsewhere: build our own
+  return json_response(200, *body);
 }
 
 HttpResponse ApiService::Impl::health() {
@@ -468,14 +556,14 @@ void ApiService::Impl::predict(HttpRequest&& request, Respond respond) {
   // A prediction already in memory answers here, on the I/O thread.
   try {
     if (auto cached = classifier->classify_if_cached(image, filename)) {
-      return respond(json_response(200, dump(classification_json(*cached))));
+      return respond(json_response(200, classification_text(*cached)));
     }
   } catch (const std::exception& e) {
     return respond(json_error(500, e.what()));
   }
   offload(std::move(respond), [classifier, shared, image, filename] {
     try {
-      return json_response(200, dump(classification_json(classifier->classify(image, filename))));
+      return json_response(200, classification_text(classifier->classify(image, filename)));
     } catch (const ImageError& e) {
       return json_error(422, e.what());
     } catch (const OverloadedError& e) {
