@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QUrl>
 #include <cstring>
 
 #include <algorithm>
@@ -50,6 +51,10 @@ const QCommandLineOption kTab("tab",
 const QCommandLineOption kTryOn("tryon", "Try on at start (desktop): PERSON,GARMENT image paths, or 'demo' for the demo pair.",
                                 "person,garment");
 const QCommandLineOption kClassify("classify", "Classify this image, or every image in this folder, at start (desktop).", "path");
+const QCommandLineOption kConnect("connect",
+                                  "Show a tierscope-server's dashboard instead of an embedded engine (http://host:port).",
+                                  "url");
+const QCommandLineOption kApiKey("api-key", "API key for --connect (default: $TIERSCOPE_API_KEY); needed to tune.", "key");
 const QCommandLineOption kLogLevel("log-level", "trace, debug, info, warn, error or off.", "level", "info");
 
 std::optional<double> toNumber(const QString& text, double min, double max) {
@@ -67,7 +72,8 @@ void addOptions(QCommandLineParser& parser) {
   parser.addVersionOption();
   for (const auto& option : {kHeadless, kDuration, kScreenshot, kWindowSize, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
                              kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
-                             kNoWorkload, kProfile, kConfig, kNoClassifier, kNoTryOn, kTab, kClassify, kTryOn, kLogLevel}) {
+                             kNoWorkload, kProfile, kConfig, kNoClassifier, kNoTryOn, kTab, kClassify, kTryOn, kConnect, kApiKey,
+                             kLogLevel}) {
     parser.addOption(option);
   }
 }
@@ -143,6 +149,14 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
   if ((s.open_tab == "tryon" || !s.tryon_pair.isEmpty()) && !s.tryon) {
     return QStringLiteral("--tab tryon and --tryon need the try-on pipeline (drop --no-tryon)");
   }
+  s.connect_url = parser.value(kConnect);
+  if (!s.connect_url.isEmpty()) {
+    const QUrl url(s.connect_url, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != "http") || url.host().isEmpty()) {
+      return QStringLiteral("--connect: '%1' is not an http://host:port URL").arg(s.connect_url);
+    }
+  }
+  s.api_key = parser.isSet(kApiKey) ? parser.value(kApiKey) : qEnvironmentVariable("TIERSCOPE_API_KEY");
   s.classify_path = parser.value(kClassify);
   if (!s.classify_path.isEmpty() && !QFileInfo::exists(s.classify_path)) {
     return QStringLiteral("--classify: %1 does not exist").arg(s.classify_path);

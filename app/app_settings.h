@@ -36,6 +36,8 @@ struct AppSettings {
   QString open_tab;            // one of kTabNames
   QString tryon_pair;          // "PERSON,GARMENT" or "demo": try on at start
   QString classify_path;       // an image (or folder) to classify at start
+  QString connect_url;         // non-empty: the console over this tierscope-server, no embedded engine
+  QString api_key;             // for connect_url (--api-key, or TIERSCOPE_API_KEY)
 };
 
 // Declares every option on the parser (help and version included).

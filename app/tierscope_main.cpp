@@ -20,6 +20,7 @@
 #include "dashboard_widget.h"
 #include "headless_runner.h"
 #include "main_window.h"
+#include "remote_window.h"
 #include "log_model.h"
 #include "logs_widget.h"
 #include "whatif_widget.h"
@@ -102,6 +103,32 @@ void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, 
   poll->start(100);
 }
 
+// The dashboard of a tierscope-server (--connect): samples over GET /stats, tuning over
+// PUT /config. With --screenshot, saved once a few samples are drawn.
+int runRemote(const AppSettings& settings, QCoreApplication& app, spdlog::logger& log) {
+  log.info("connecting to {}{}", settings.connect_url.toStdString(), settings.api_key.isEmpty() ? " (no API key: read-only)" : "");
+  tierscope::ui::RemoteWindow window(QUrl(settings.connect_url), settings.api_key);
+  if (settings.window_size.isValid()) window.resize(settings.window_size);
+  window.show();
+  if (!settings.screenshot_path.isEmpty()) {
+    auto* poll = new QTimer(&window);
+    QElapsedTimer waited;
+    waited.start();
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, &settings, &log, poll, waited] {
+      const bool ready = window.dashboard()->hitRateSeries()->count() >= 4;
+      if (!ready && waited.elapsed() < 60'000) return;
+      poll->stop();
+      const bool saved = ready && window.grab().save(settings.screenshot_path, "PNG");
+      if (saved) log.info("screenshot written to {}", settings.screenshot_path.toStdString());
+      if (!ready) log.error("no samples from {} after 60 s: {}", settings.connect_url.toStdString(), window.lastError().toStdString());
+      QCoreApplication::exit(saved ? 0 : 1);
+    });
+    poll->start(100);
+  }
+  if (settings.duration_seconds > 0) QTimer::singleShot(static_cast<int>(settings.duration_seconds * 1000), &app, &QCoreApplication::quit);
+  return app.exec();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -148,6 +175,9 @@ int main(int argc, char** argv) {
   for (const auto& line : QString::fromStdString(tierscope::describe(settings.settings)).split('\n', Qt::SkipEmptyParts)) {
     log->info("  {}", line.toStdString());
   }
+
+  // The console over a remote server: no embedded engine at all.
+  if (!settings.connect_url.isEmpty() && !headless) return runRemote(settings, *app, *log);
 
   try {
     if (settings.classification) {

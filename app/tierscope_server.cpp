@@ -258,7 +258,8 @@ int main(int argc, char** argv) {
     if (workload) workload->stop();
     engine.cache().flush();
     const server::HttpServerStats st = http.stats();
-    log->info("stopped: {} requests answered, {} connections served; L2 flushed", st.requests, st.connections_accepted);
+    log->info("stopped: {} requests read, {} answered, {} connections served; L2 flushed", st.requests, st.responses,
+              st.connections_accepted);
     return 0;
   } catch (const std::exception& e) {
     log->critical("{}", e.what());

@@ -148,6 +148,15 @@ std::string classification_text(const Classification& c) {
 
 std::string_view tier_name(CacheTier t) { return t == CacheTier::kL1 ? "l1" : t == CacheTier::kL2 ? "l2" : "origin"; }
 
+// A histogram's raw counts, sparse: a remote console windows them as the local one does.
+json counts_json(const LatencyCounts& c) {
+  json buckets = json::array();
+  for (size_t i = 0; i < c.buckets.size(); ++i) {
+    if (c.buckets[i]) buckets.push_back({i, c.buckets[i]});
+  }
+  return {{"count", c.count}, {"total_ns", c.total_ns}, {"buckets", std::move(buckets)}};
+}
+
 json stats_json_of(Engine& engine, const HttpServerStats* server) {
   const TieredStats s = engine.cache().snapshot();
   json j;
@@ -189,6 +198,16 @@ json stats_json_of(Engine& engine, const HttpServerStats* server) {
     return json{{"count", l.count}, {"p50_ms", l.p50_ms}, {"p95_ms", l.p95_ms}, {"p99_ms", l.p99_ms}};
   };
   j["latency"] = {{"miss", latency(s.miss_latency)}, {"origin", latency(s.origin_latency)}, {"l2", latency(s.l2_latency)}};
+  j["latency_counts"] = {{"l1", counts_json(s.l1_latency_counts)},
+                         {"l2", counts_json(s.l2_latency_counts)},
+                         {"origin", counts_json(s.origin_latency_counts)},
+                         {"miss", counts_json(s.miss_latency_counts)}};
+  j["stampede_prevented"] = s.stampede_prevented;
+  j["evictions"] = s.evictions;
+  j["l3_hits"] = s.l3_hits;
+  const AdaptiveTtl adaptive = engine.cache().adaptive_ttl();
+  j["adaptive_ttl_max_multiplier"] = adaptive.enabled ? adaptive.max_multiplier : 0u;
+  j["demo_namespace"] = engine.demo_namespace();
   j["memory_budget_bytes"] = engine.memory_budget_bytes();
   const MonitorSnapshot m = engine.monitor().snapshot();
   j["process_rss_bytes"] = m.health.process_rss_bytes;
@@ -199,11 +218,17 @@ json stats_json_of(Engine& engine, const HttpServerStats* server) {
     j["model"] = json::parse(model_stats_json(c));
     j["model"]["latency"] = latency(c.model.inference_latency);
     j["model"]["end_to_end_latency"] = latency(c.end_to_end_latency);
+    j["model"]["latency_counts"] = counts_json(c.model.inference_latency_counts);
+    j["model"]["end_to_end_counts"] = counts_json(c.end_to_end_counts);
+    j["model"]["requests"] = c.requests;
+    j["model"]["max_image_size"] = classifier->max_image_size();
+    j["model"]["max_concurrent_inferences"] = c.model.max_concurrent_inferences;
+    j["model"]["loaded"] = c.model.loaded;
   }
   if (tryon::TryOnPipeline* tryon = engine.tryon()) {
     const tryon::TryOnStats t = tryon->stats();
     j["tryon"] = {{"requests", t.requests}, {"errors", t.errors}, {"composites_from_cache", t.composites_from_cache},
-                  {"latency", latency(t.latency)}};
+                  {"latency", latency(t.latency)}, {"latency_counts", counts_json(t.latency_counts)}};
   }
   if (server) {
     j["server"] = {{"connections_open", server->connections_open},

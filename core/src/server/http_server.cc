@@ -70,7 +70,7 @@ struct HttpServer::Impl {
   // Declared before the io_context: handlers it still holds when destroyed own sessions,
   // whose destructors use these.
   std::atomic<bool> stopping{false};
-  std::atomic<uint64_t> connections_open{0}, connections_accepted{0}, connections_refused{0}, requests{0}, in_flight{0},
+  std::atomic<uint64_t> connections_open{0}, connections_accepted{0}, connections_refused{0}, requests{0}, responses{0}, in_flight{0},
       rejected_overload{0}, rejected_limits{0};
   std::mutex sessions_mu;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
@@ -289,6 +289,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.options.write_timeout);
     http::async_write(stream_, *res, [self = shared_from_this(), keep](beast::error_code ec, size_t) {
       self->response_.reset();
+      if (!ec) self->server_.responses.fetch_add(1);
       if (self->counted_) {
         self->counted_ = false;
         self->server_.in_flight.fetch_sub(1);
@@ -496,6 +497,7 @@ HttpServerStats HttpServer::stats() const {
   st.connections_accepted = s.connections_accepted.load();
   st.connections_refused = s.connections_refused.load();
   st.requests = s.requests.load();
+  st.responses = s.responses.load();
   st.in_flight = s.in_flight.load();
   st.rejected_overload = s.rejected_overload.load();
   st.rejected_limits = s.rejected_limits.load();

@@ -61,6 +61,7 @@ struct HttpServerStats {
   uint64_t connections_accepted = 0;
   uint64_t connections_refused = 0;  // over max_connections
   uint64_t requests = 0;             // requests read completely
+  uint64_t responses = 0;            // responses to them written completely (the rest: client gone)
   uint64_t in_flight = 0;
   uint64_t rejected_overload = 0;  // 503 for max_in_flight
   uint64_t rejected_limits = 0;    // 408, 413, 431 and malformed requests (400)

@@ -1,0 +1,155 @@
+// The console over a real server (in-process Engine + ApiService + HttpServer on an
+// ephemeral port): the dashboard charts the server's traffic from GET /stats, and tuning
+// from the dashboard reaches the server's engine through PUT /config — only with a key.
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <atomic>
+#include <thread>
+
+#include "dashboard_widget.h"
+#include "namespace_table_model.h"
+#include "remote_sampler.h"
+#include "remote_window.h"
+#include "tierscope/engine.h"
+#include "tierscope/server/api_service.h"
+#include "tierscope/server/http_server.h"
+
+using namespace tierscope;
+using namespace tierscope::server;
+using tierscope::ui::DashboardWidget;
+using tierscope::ui::RemoteWindow;
+
+namespace {
+
+const QString kKey = "remote-console-test-key-0123";
+
+struct LiveServer {
+  explicit LiveServer(Engine& engine) {
+    ApiOptions api;
+    api.api_keys = {{"console", hash_api_key(kKey.toStdString()), 0, 0}};
+    service = std::make_unique<ApiService>(engine, api);
+    HttpServerOptions http;
+    http.port = 0;
+    http.access_log = false;
+    server = std::make_unique<HttpServer>(http, service->handler());
+    service->set_server_stats([this] { return server->stats(); });
+    server->start();
+  }
+  ~LiveServer() {
+    server->request_stop();
+    server->wait_drained(std::chrono::seconds(5));
+    service->shutdown();
+    server->stop();
+  }
+  QUrl url() const { return QUrl(QString("http://127.0.0.1:%1").arg(server->port())); }
+  std::unique_ptr<ApiService> service;
+  std::unique_ptr<HttpServer> server;
+};
+
+// Steady traffic on the engine while the test runs: hits and misses in `general`.
+struct Traffic {
+  explicit Traffic(Engine& engine) {
+    thread = std::thread([this, &engine] {
+      uint64_t i = 0;
+      while (!stop.load()) {
+        engine.cache().get("general", "key-" + std::to_string(i++ % 400));
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+    });
+  }
+  ~Traffic() {
+    stop.store(true);
+    thread.join();
+  }
+  std::atomic<bool> stop{false};
+  std::thread thread;
+};
+
+}  // namespace
+
+class RemoteConsoleTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void dashboardShowsTheServersTraffic() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine);
+    Traffic traffic(engine);
+    RemoteWindow window(live.url(), kKey);
+    window.show();
+    DashboardWidget* dashboard = window.dashboard();
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->samplesReceived() >= 3, 15'000);
+    QVERIFY(window.connected());
+    QVERIFY(window.connectionLabel()->text().contains("connected"));
+    const ui::EngineSample* last = dashboard->lastSample();
+    QVERIFY(last->requests_per_second > 100);          // the traffic above, seen over HTTP
+    QVERIFY(last->l1_hit_rate > 0.5);                  // 400 keys, all cached after the first pass
+    QVERIFY(last->namespaces.contains("general"));
+    QCOMPARE(last->focus_namespace, QString("general"));
+    QVERIFY(last->focus_entries > 0);
+    QVERIFY(dashboard->namespaceModel()->rowCount() >= 5);
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->hitRateSeries()->count() >= 3, 5000);  // charts redraw on their own timer
+  }
+
+  void tuningReachesTheServer() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine);
+    RemoteWindow window(live.url(), kKey);
+    QTRY_VERIFY_WITH_TIMEOUT(window.dashboard()->samplesReceived() >= 1, 15'000);
+    Q_EMIT window.dashboard()->l1CapacityRequested("general", 777, 8ull << 20);
+    QTRY_VERIFY_WITH_TIMEOUT(window.lastApplied().contains("namespaces.general.l1_max_entries"), 10'000);
+    for (const NamespaceStats& ns : engine.cache().snapshot().namespaces) {
+      if (ns.name == "general") {
+        QCOMPARE(ns.l1.max_entries, uint64_t{777});
+        QCOMPARE(ns.l1.max_bytes, uint64_t{8} << 20);
+      }
+    }
+    Q_EMIT window.dashboard()->policyRequested("lru");
+    QTRY_COMPARE_WITH_TIMEOUT(engine.cache().snapshot().l1_policy, EvictionPolicyKind::kLru, 10'000);
+    // And the next sample shows it.
+    QTRY_COMPARE_WITH_TIMEOUT(window.dashboard()->lastSample()->policy, QString("lru"), 10'000);
+  }
+
+  void withoutAKeyTuningIsRefusedAndSaysWhy() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine);
+    RemoteWindow window(live.url(), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(window.dashboard()->samplesReceived() >= 1, 15'000);  // reads need no key
+    Q_EMIT window.dashboard()->ttlRequested("general", 60);
+    QTRY_VERIFY_WITH_TIMEOUT(window.lastError().contains("401"), 10'000);
+    QVERIFY(window.lastError().contains("API key"));
+    for (const NamespaceStats& ns : engine.cache().snapshot().namespaces) {
+      if (ns.name == "general") QVERIFY(ns.ttl != std::chrono::seconds(60));
+    }
+  }
+
+  void unreachableServerIsReported() {
+    RemoteWindow window(QUrl("http://127.0.0.1:1"), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(window.connectionLabel()->text().contains("not connected"), 15'000);
+    QVERIFY(!window.connected());
+  }
+
+  void samplerWindowsLatencyCounts() {
+    // Two documents a second apart: rates from the difference, percentiles from the counts.
+    auto doc = [](double served_l1, double miss_count, int bucket) {
+      QJsonObject counts{{"count", miss_count}, {"total_ns", miss_count * 1e6},
+                         {"buckets", QJsonArray{QJsonArray{bucket, miss_count}}}};
+      return QJsonObject{{"served", QJsonObject{{"l1", served_l1}, {"l2", 0}, {"origin", 0}, {"failed", 0}}},
+                         {"latency_counts", QJsonObject{{"miss", counts}}},
+                         {"namespaces", QJsonArray{}}};
+    };
+    ui::RemoteSampler sampler;
+    sampler.add(doc(100, 10, LatencyHistogram::bucket_of(1'000'000)), 1.0);
+    const ui::EngineSample s = sampler.add(doc(600, 20, LatencyHistogram::bucket_of(1'000'000)), 2.0);
+    QCOMPARE(s.requests_per_second, 500.0);
+    QCOMPARE(s.l1_hit_rate, 1.0);
+    QVERIFY(s.miss_latency.p99_ms > 0.8 && s.miss_latency.p99_ms < 1.3);
+  }
+};
+
+QTEST_MAIN(RemoteConsoleTest)
+#include "test_remote_console.moc"

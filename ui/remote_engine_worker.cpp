@@ -1,0 +1,107 @@
+#include "remote_engine_worker.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTimer>
+
+namespace tierscope::ui {
+
+RemoteEngineWorker::RemoteEngineWorker(QUrl base, QString api_key, QObject* parent)
+    : QObject(parent), base_(std::move(base)), api_key_(api_key.toUtf8()) {}
+
+RemoteEngineWorker::~RemoteEngineWorker() = default;
+
+void RemoteEngineWorker::start() {
+  // Created here, on the thread the worker runs on.
+  network_ = new QNetworkAccessManager(this);
+  timer_ = new QTimer(this);
+  connect(timer_, &QTimer::timeout, this, &RemoteEngineWorker::poll);
+  since_start_.start();
+  timer_->start(1000);
+  poll();
+}
+
+void RemoteEngineWorker::stop() {
+  if (timer_) timer_->stop();
+}
+
+QNetworkReply* RemoteEngineWorker::send(const QString& method, const QString& path, const QByteArray& body) {
+  QUrl url = base_;
+  url.setPath(path);
+  QNetworkRequest request(url);
+  request.setTransferTimeout(10'000);
+  if (!api_key_.isEmpty()) request.setRawHeader("Authorization", "Bearer " + api_key_);
+  if (!body.isEmpty()) request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+  return network_->sendCustomRequest(request, method.toLatin1(), body);
+}
+
+QString RemoteEngineWorker::errorText(QNetworkReply* reply, const QByteArray& body) {
+  const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  const QJsonObject j = QJsonDocument::fromJson(body).object();
+  if (status > 0 && j.contains("detail")) return tr("server answered %1: %2").arg(status).arg(j.value("detail").toString());
+  if (status > 0) return tr("server answered %1").arg(status);
+  return reply->errorString();
+}
+
+void RemoteEngineWorker::poll() {
+  if (poll_pending_) return;  // a slow server gets one request at a time, not a pile
+  poll_pending_ = true;
+  QNetworkReply* reply = send("GET", "/stats");
+  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    reply->deleteLater();
+    poll_pending_ = false;
+    const QByteArray body = reply->readAll();
+    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    if (reply->error() != QNetworkReply::NoError || !doc.isObject()) {
+      const QString why = reply->error() != QNetworkReply::NoError ? errorText(reply, body) : tr("/stats is not a JSON object");
+      if (connected_ || since_start_.elapsed() < 1500) Q_EMIT connectionChanged(false, why);
+      connected_ = false;
+      return;
+    }
+    if (!connected_) Q_EMIT connectionChanged(true, tr("connected to %1").arg(base_.toString()));
+    connected_ = true;
+    Q_EMIT sampleReady(sampler_.add(doc.object(), since_start_.nsecsElapsed() / 1e9));
+  });
+}
+
+void RemoteEngineWorker::putConfig(const QJsonObject& change) {
+  QNetworkReply* reply = send("PUT", "/config", QJsonDocument(change).toJson(QJsonDocument::Compact));
+  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    reply->deleteLater();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) {
+      Q_EMIT errorOccurred(tr("Tuning not applied: %1").arg(errorText(reply, body)));
+      return;
+    }
+    QStringList changed;
+    for (const QJsonValue& v : QJsonDocument::fromJson(body).object().value("changed").toArray()) changed << v.toString();
+    Q_EMIT configApplied(changed);
+    poll();  // show the effect at once
+  });
+}
+
+void RemoteEngineWorker::setFocusNamespace(const QString& ns) { sampler_.setFocusNamespace(ns); }
+void RemoteEngineWorker::setLatencyWindow(double seconds) { sampler_.setLatencyWindow(std::clamp(seconds, 1.0, 60.0)); }
+
+void RemoteEngineWorker::setL1Capacity(const QString& ns, quint64 max_entries, quint64 max_bytes) {
+  putConfig({{"namespaces", QJsonObject{{ns, QJsonObject{{"l1_max_entries", double(max_entries)}, {"l1_max_bytes", double(max_bytes)}}}}}});
+}
+void RemoteEngineWorker::setTtl(const QString& ns, double seconds) {
+  putConfig({{"namespaces", QJsonObject{{ns, QJsonObject{{"ttl_seconds", seconds}}}}}});
+}
+void RemoteEngineWorker::setAdaptiveTtl(int max_multiplier) {
+  putConfig({{"adaptive_ttl_max_multiplier", std::max(1, max_multiplier)}});
+}
+void RemoteEngineWorker::setPolicy(const QString& policy) { putConfig({{"policy", policy}}); }
+void RemoteEngineWorker::setDiskLimit(quint64 max_bytes) { putConfig({{"disk_limit_bytes", double(max_bytes)}}); }
+void RemoteEngineWorker::setDiskWatermarks(double high, double low) {
+  putConfig({{"disk_high_watermark", high}, {"disk_low_watermark", low}});
+}
+void RemoteEngineWorker::setMaxImageSize(int pixels) { putConfig({{"max_image_size", pixels}}); }
+void RemoteEngineWorker::setMaxConcurrentInferences(int limit) { putConfig({{"max_concurrent_inferences", limit}}); }
+void RemoteEngineWorker::setAutoTuning(bool on) { putConfig({{"auto_tuning", on}}); }
+
+}  // namespace tierscope::ui

@@ -1,0 +1,75 @@
+// RemoteEngineWorker: the console's link to a tierscope-server — polls `GET /stats` once a
+// second into EngineSample values (RemoteSampler) and sends tuning as `PUT /config`
+// changes, with the API key when one is given. The server's answer to a change (or its
+// error, e.g. 401 without a key, 400 naming a bad value) comes back as a signal.
+//
+// Ownership: owns its network access manager. Thread safety: lives on one thread (the
+// console runs it on a worker thread); call its slots through queued connections.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include "engine_sample.h"
+#include "remote_sampler.h"
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+
+namespace tierscope::ui {
+
+class RemoteEngineWorker : public QObject {
+  Q_OBJECT
+
+ public:
+  // `base` is the server's URL (http://host:port); `api_key` may be empty.
+  RemoteEngineWorker(QUrl base, QString api_key, QObject* parent = nullptr);
+  ~RemoteEngineWorker() override;
+
+  const QUrl& baseUrl() const { return base_; }
+
+ public Q_SLOTS:
+  void start();
+  void stop();
+  void setFocusNamespace(const QString& ns);
+  void setLatencyWindow(double seconds);
+  void setL1Capacity(const QString& ns, quint64 max_entries, quint64 max_bytes);
+  void setTtl(const QString& ns, double seconds);
+  void setAdaptiveTtl(int max_multiplier);  // 0 = off
+  void setPolicy(const QString& policy);
+  void setDiskLimit(quint64 max_bytes);
+  void setDiskWatermarks(double high, double low);
+  void setMaxImageSize(int pixels);
+  void setMaxConcurrentInferences(int limit);
+  void setAutoTuning(bool on);
+  // Any PUT /config change (the JSON object of engine_tuning.h).
+  void putConfig(const QJsonObject& change);
+
+ Q_SIGNALS:
+  void sampleReady(const tierscope::ui::EngineSample& sample);
+  // Connected (a /stats answer arrived) or not, with why.
+  void connectionChanged(bool connected, const QString& detail);
+  // A change the server applied: the keys it names.
+  void configApplied(const QStringList& changed);
+  void errorOccurred(const QString& message);
+
+ private:
+  void poll();
+  QNetworkReply* send(const QString& method, const QString& path, const QByteArray& body = {});
+  static QString errorText(QNetworkReply* reply, const QByteArray& body);
+
+  QUrl base_;
+  QByteArray api_key_;
+  QNetworkAccessManager* network_ = nullptr;
+  QTimer* timer_ = nullptr;
+  QElapsedTimer since_start_;
+  RemoteSampler sampler_;
+  bool connected_ = false;
+  bool poll_pending_ = false;
+};
+
+}  // namespace tierscope::ui
