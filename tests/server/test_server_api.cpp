@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <thread>
 
 #include "support/http_client.h"
@@ -352,6 +353,40 @@ class ServerApiTest : public QObject {
     QVERIFY(check.waitForStarted());
     check.write(QByteArray::fromStdString(r.body));
     check.closeWriteChannel();
+    QVERIFY(check.waitForFinished(30'000));
+    QVERIFY2(check.exitCode() == 0, qPrintable(check.readAllStandardOutput() + check.readAllStandardError()));
+  }
+
+  void grafanaDashboardQueriesWhatTheServerExports() {
+    std::ifstream in(TIERSCOPE_SOURCE_DIR "/packaging/grafana/tierscope-dashboard.json");
+    QVERIFY(in);
+    const json dashboard = json::parse(in);
+    HttpClient c(server_->url());
+    c.request("POST", "/predict", {"Content-Type: image/jpeg"}, testJpeg(5));
+    const std::string metrics = c.get("/metrics").body;
+    std::string rules = "groups:\n- name: dashboard\n  rules:\n";
+    int n = 0;
+    const std::regex metric_name("tierscope_[a-z0-9_]+");
+    for (const json& panel : dashboard["panels"]) {
+      for (const json& target : panel["targets"]) {
+        std::string expr = target["expr"].get<std::string>();
+        for (size_t at; (at = expr.find("$instance")) != std::string::npos;) expr.replace(at, 9, ".*");
+        for (auto it = std::sregex_iterator(expr.begin(), expr.end(), metric_name); it != std::sregex_iterator(); ++it) {
+          QVERIFY2(metrics.find(it->str()) != std::string::npos, (panel["title"].get<std::string>() + ": " + it->str()).c_str());
+        }
+        rules += "  - record: dashboard:check_" + std::to_string(++n) + "\n    expr: '" + expr + "'\n";
+      }
+    }
+    QVERIFY(n >= 20);
+    // Every query parses as PromQL.
+    const QString promtool = QStandardPaths::findExecutable("promtool");
+    if (promtool.isEmpty()) QFAIL("promtool not found (Debian package prometheus)");
+    QFile file(dir_.filePath("dashboard-rules.yml"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray::fromStdString(rules));
+    file.close();
+    QProcess check;
+    check.start(promtool, {"check", "rules", file.fileName()});
     QVERIFY(check.waitForFinished(30'000));
     QVERIFY2(check.exitCode() == 0, qPrintable(check.readAllStandardOutput() + check.readAllStandardError()));
   }
