@@ -69,7 +69,7 @@ class ServerCliTest : public QObject {
     // Wait until they are in flight, then SIGTERM.
     HttpClient probe(url.toStdString());
     bool busy = false;
-    for (int i = 0; i < 200 && !busy; ++i) {
+    for (int i = 0; i < 1000 && !busy; ++i) {
       const auto stats = nlohmann::json::parse(probe.get("/stats").body);
       busy = stats["server"]["in_flight"].get<int>() >= 8;
       if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(10));
