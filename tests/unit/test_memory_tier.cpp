@@ -220,9 +220,15 @@ class MemoryTierTest : public QObject {
         for (int i = 0; i < kOpsPerThread; ++i) {
           const std::string key = "key" + std::to_string(key_dist(rng));
           const int op = op_dist(rng);
-          if (op < 60) {
+          if (op < 30) {
             gets.fetch_add(1);
             if (Value v = tier.get(key)) {
+              hits.fetch_add(1);
+              if (v->compare(0, key.size(), key) != 0 || (*v)[key.size()] != '|') wrong.fetch_add(1);
+            }
+          } else if (op < 60) {
+            gets.fetch_add(1);
+            if (LentValue v = tier.read(key)) {
               hits.fetch_add(1);
               if (v->compare(0, key.size(), key) != 0 || (*v)[key.size()] != '|') wrong.fetch_add(1);
             }
@@ -256,6 +262,104 @@ class MemoryTierTest : public QObject {
     }
     QCOMPARE(s.entries, present);
     QCOMPARE(s.bytes, charged);
+  }
+
+  // A lent value stays readable while its entry is replaced and evicted under it, and a
+  // burst of reads (more than a read buffer holds) reaches the policy in order: on one
+  // thread nothing is dropped, so LRU keeps exactly the keys read last.
+  void lentValueOutlivesItsEntry() {
+    MemoryTier tier(exactLru(2));
+    tier.put("a", make_value("alpha"));
+    LentValue lent = tier.read("a");
+    QVERIFY(lent);
+    tier.put("a", make_value("replaced"));
+    tier.put("b", bytes(1));
+    tier.put("c", bytes(1));  // evicts "a"
+    QVERIFY(!tier.peek("a"));
+    QCOMPARE(*lent, std::string("alpha"));
+    Value shared = lent.share();
+    lent.release();
+    QVERIFY(!lent);
+    QCOMPARE(*shared, std::string("alpha"));
+  }
+
+  void burstOfReadsReachesThePolicyInOrder() {
+    MemoryTier tier(exactLru(100));
+    for (int k = 0; k < 100; ++k) tier.put("k" + std::to_string(k), bytes(1));
+    // Read the 50 oldest keys 3 times each (150 reads: many buffer drains), then add 50
+    // new keys: LRU must evict exactly the 50 keys not read.
+    for (int round = 0; round < 3; ++round) {
+      for (int k = 0; k < 50; ++k) QVERIFY(tier.read("k" + std::to_string(k)));
+    }
+    for (int k = 100; k < 150; ++k) tier.put("k" + std::to_string(k), bytes(1));
+    for (int k = 0; k < 50; ++k) QVERIFY2(tier.peek("k" + std::to_string(k)), qPrintable(QString::number(k)));
+    for (int k = 50; k < 100; ++k) QVERIFY(!tier.peek("k" + std::to_string(k)));
+    QCOMPARE(tier.snapshot().hits, 150u);
+  }
+
+  // Readers on hot keys race writers that replace, erase and evict the same keys, under
+  // both policies: no read returns another key's bytes, counters add up, and afterwards
+  // the policy's order still holds exactly the resident entries (shrinking to one entry
+  // and then to none walks it all, and the byte total lands on zero).
+  void readersRaceWritersOnHotKeys() {
+    for (EvictionPolicyKind policy : {EvictionPolicyKind::kLru, EvictionPolicyKind::kWTinyLfu}) {
+      MemoryTierOptions o;
+      o.max_entries = 64;
+      o.max_bytes = 0;
+      o.shard_bits = 2;
+      o.policy = policy;
+      MemoryTier tier(o);
+      std::atomic<bool> stop{false};
+      std::atomic<uint64_t> reads{0}, found{0}, wrong{0};
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 3; ++t) {
+        threads.emplace_back([&, t] {
+          std::mt19937 rng(100 + t);
+          std::uniform_int_distribution<int> key_dist(0, 95);
+          while (!stop.load(std::memory_order_relaxed)) {
+            const std::string key = "hot" + std::to_string(key_dist(rng) % 16);  // 16 hot keys
+            reads.fetch_add(1, std::memory_order_relaxed);
+            if (LentValue v = tier.read(key)) {
+              found.fetch_add(1, std::memory_order_relaxed);
+              if (v->compare(0, key.size(), key) != 0) wrong.fetch_add(1);
+            }
+          }
+        });
+      }
+      std::thread writer([&] {
+        std::mt19937 rng(7);
+        std::uniform_int_distribution<int> key_dist(0, 199), op_dist(0, 9);
+        for (int i = 0; i < 60'000; ++i) {
+          const int k = key_dist(rng);
+          const std::string key = k < 100 ? "hot" + std::to_string(k % 16) : "cold" + std::to_string(k);
+          if (op_dist(rng) == 0) {
+            tier.erase(key);
+          } else {
+            tier.put(key, make_value(key + "|" + std::to_string(i)));
+          }
+        }
+        stop.store(true);
+      });
+      writer.join();
+      for (auto& th : threads) th.join();
+      const MemoryTierStats s = tier.snapshot();
+      QCOMPARE(wrong.load(), 0u);
+      QCOMPARE(s.hits + s.misses, reads.load());
+      QCOMPARE(s.hits, found.load());
+      QVERIFY(s.entries <= 64);
+      uint64_t visited = 0, visited_bytes = 0;
+      tier.visit_entries([&](const EntryView& e) {
+        ++visited;
+        visited_bytes += e.bytes;
+      });
+      QCOMPARE(visited, s.entries);
+      QCOMPARE(visited_bytes, s.bytes);
+      tier.set_capacity(1, 0);
+      QCOMPARE(tier.snapshot().entries, 1u);
+      tier.set_capacity(0, 1);  // one byte: nothing fits
+      QCOMPARE(tier.snapshot().entries, 0u);
+      QCOMPARE(tier.snapshot().bytes, 0u);
+    }
   }
 
   // Many shards under concurrent puts: the global limits hold once the threads stop.

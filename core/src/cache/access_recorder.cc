@@ -2,17 +2,19 @@
 
 #include <functional>
 
+#include "tierscope/base/string_hash.h"
+
 #include "base/hash_mix.h"
 
 namespace tierscope {
 
 uint64_t key_hash(std::string_view key) {
-  // std::hash (murmur-based in libstdc++) then a 64-bit finaliser, so the top bits used
-  // for sampling are as uniform as the low ones.
-  return key_hash_from_std_hash(std::hash<std::string_view>{}(key));
+  // The engine's string hash then a 64-bit finaliser, so the top bits used for sampling
+  // are as uniform as the low ones.
+  return key_hash_from_string_hash(string_hash(key));
 }
 
-uint64_t key_hash_from_std_hash(uint64_t std_hash) { return internal::mix64(std_hash); }
+uint64_t key_hash_from_string_hash(uint64_t hash) { return internal::mix64(hash); }
 
 AccessRecorder::AccessRecorder(unsigned capacity_log2)
     : mask_((uint64_t{1} << (capacity_log2 > 7 ? capacity_log2 - 3 : 4)) - 1), scratch_(kStripes) {

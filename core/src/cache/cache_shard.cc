@@ -1,118 +1,344 @@
 #include "cache/cache_shard.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <bit>
+#include <new>
 
 #include "tierscope/cache/glob.h"
 
 namespace tierscope::internal {
 
-CacheShard::CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint,
+// An entry, laid out so that readers and the lock holder do not share a cache line: the
+// first 64 bytes (policy links, `reads`, bookkeeping) are written under the lock when the
+// policy catches up with reads; the next line holds what a lookup reads (hash, value,
+// expiry, key), written once before the node is published. Only `expires_ns` changes
+// later, when adaptive TTL extends a read entry.
+struct alignas(64) CacheShard::Node : PolicyNode {
+  // Lock holder's line (PolicyNode: links, hash, queue).
+  int64_t created_ns;
+  int64_t ttl_ns;     // base TTL; 0 = never expires
+  uint64_t charge;
+  uint32_t reads = 0;  // since stored, for adaptive TTL and the browser
+  // Readers' line.
+  alignas(64) uint64_t lookup_hash;
+  Value value;
+  std::atomic<int64_t> expires_ns;  // kNever's count when the entry has no TTL
+  uint32_t key_size;
+  // The key: its first bytes fill the rest of the readers' line, a longer key runs on
+  // past the end of the node in the same allocation.
+  char key_head[28];
+
+  std::string_view key() const { return {key_head, key_size}; }
+  TimePoint expires() const { return TimePoint{Duration{expires_ns.load(std::memory_order_relaxed)}}; }
+
+  static size_t allocation_size(size_t key_size) {
+    return sizeof(Node) + (key_size > sizeof(key_head) ? key_size - sizeof(key_head) : 0);
+  }
+
+  static Node* make(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl) {
+    void* raw = ::operator new(allocation_size(key.size()), std::align_val_t{alignof(Node)});
+    Node* n = new (raw) Node;
+    n->hash = hash;
+    n->lookup_hash = hash;
+    n->value = std::move(value);
+    const TimePoint expires = ttl > Duration::zero() ? created + ttl : kNever;
+    n->expires_ns.store(expires.time_since_epoch().count(), std::memory_order_relaxed);
+    n->created_ns = created.time_since_epoch().count();
+    n->ttl_ns = ttl.count();
+    n->charge = charge;
+    n->key_size = static_cast<uint32_t>(key.size());
+    std::copy(key.begin(), key.end(), n->key_head);
+    return n;
+  }
+  static void destroy(Node* n) {
+    n->~Node();
+    ::operator delete(n, std::align_val_t{alignof(Node)});
+  }
+};
+static_assert(sizeof(CacheShard::Node) == 128, "two cache lines: the lock holder's and the readers'");
+
+// A power-of-two array of node pointers, probed linearly. A removed entry leaves a
+// tombstone so probes for keys placed after it keep going; rehashing clears them.
+struct CacheShard::Table {
+  size_t mask;
+  std::atomic<Node*>* slots() { return reinterpret_cast<std::atomic<Node*>*>(this + 1); }
+  const std::atomic<Node*>* slots() const { return reinterpret_cast<const std::atomic<Node*>*>(this + 1); }
+  size_t capacity() const { return mask + 1; }
+
+  static Table* make(size_t capacity) {
+    void* raw = ::operator new(sizeof(Table) + capacity * sizeof(std::atomic<Node*>));
+    Table* t = new (raw) Table{capacity - 1};
+    for (size_t i = 0; i < capacity; ++i) new (&t->slots()[i]) std::atomic<Node*>(nullptr);
+    return t;
+  }
+  static void destroy(Table* t) { ::operator delete(t); }
+};
+
+namespace {
+
+constexpr size_t kMinTableSize = 16;
+// Rehash when live entries plus tombstones pass this share of the slots: linear probing
+// stays short (under two probes on average for a hit) below it.
+constexpr double kMaxLoad = 0.6;
+// Retirements between two attempts to move the epoch on: each attempt reads every
+// epoch slot, so it is batched.
+constexpr size_t kReclaimBatch = 64;
+
+}  // namespace
+
+CacheShard::Node* CacheShard::tombstone() { return reinterpret_cast<Node*>(uintptr_t{1}); }
+bool CacheShard::is_entry(const Node* p) { return p != nullptr && p != tombstone(); }
+
+CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, EvictionPolicyKind policy, size_t capacity_hint,
                        AdaptiveTtl adaptive_ttl)
-    : policy_(make_eviction_policy(policy, capacity_hint)), budget_(budget), adaptive_ttl_(adaptive_ttl) {}
+    : table_(Table::make(kMinTableSize)),
+      policy_(make_eviction_policy(policy, capacity_hint)),
+      budget_(budget),
+      epochs_(epochs),
+      adaptive_ttl_(adaptive_ttl) {}
+
+CacheShard::~CacheShard() {
+  // No reader can be pinned on a shard being destroyed: free everything outright.
+  Table* t = table_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < t->capacity(); ++i) {
+    Node* n = t->slots()[i].load(std::memory_order_relaxed);
+    if (is_entry(n)) Node::destroy(n);
+  }
+  Table::destroy(t);
+  for (const Retired& r : retired_) {
+    if (r.node) Node::destroy(r.node);
+    if (r.table) Table::destroy(r.table);
+  }
+}
+
+CacheShard::Node* CacheShard::find(std::string_view key, uint64_t hash, size_t* position) const {
+  // seq_cst loads (plain loads on x86): with the writer's fence before it reads the epoch
+  // to retire, they order this probe after the reader's pin (see EpochDomain).
+  const Table* t = table_.load(std::memory_order_seq_cst);
+  for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+    Node* n = t->slots()[i].load(std::memory_order_seq_cst);
+    if (n == nullptr) return nullptr;
+    if (n != tombstone() && n->lookup_hash == hash && keys_equal(n->key(), key)) {
+      *position = i;
+      return n;
+    }
+  }
+}
+
+bool CacheShard::expired(const Node* n, const Clock& clock) const {
+  // Only entries with a TTL pay for reading the clock.
+  const int64_t expires = n->expires_ns.load(std::memory_order_relaxed);
+  return expires != kNever.time_since_epoch().count() && clock.now().time_since_epoch().count() >= expires;
+}
+
+void CacheShard::record_hit(ReadBuffer::Stripe& stripe, size_t position, uint64_t hash) {
+  const uint64_t record = ReadBuffer::pack(position, hash);
+  ReadBuffer::Offer offer = ReadBuffer::record(stripe, record);
+  if (offer == ReadBuffer::Offer::kFull && mu_.try_lock()) {
+    // Full: drain it, unless somebody else is at it. Alone, a thread always drains, so a
+    // replay on one thread applies every read in order.
+    apply_reads_locked();
+    offer = ReadBuffer::record(stripe, record);
+    mu_.unlock();
+  }
+  // Dropped (lossy by design: the policy misses one access), but still counted.
+  if (offer != ReadBuffer::Offer::kRecorded) stripe.unrecorded_hits.fetch_add(1, std::memory_order_relaxed);
+}
+
+Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock, bool count_miss) {
+  EpochDomain::Guard pin = epochs_.pin();
+  if (const Value* v = get_pinned(key, hash, clock)) return *v;
+  if (count_miss) this->count_miss();
+  return nullptr;
+}
+
+const Value* CacheShard::get_pinned(std::string_view key, uint64_t hash, const Clock& clock) {
+  size_t position;
+  Node* n = find(key, hash, &position);
+  if (n == nullptr) return nullptr;
+  if (expired(n, clock)) {
+    n = recheck_expired(key, hash, clock);
+    if (n == nullptr) return nullptr;
+    reads_.mine().unrecorded_hits.fetch_add(1, std::memory_order_relaxed);
+    return &n->value;
+  }
+  record_hit(reads_.mine(), position, hash);
+  return &n->value;
+}
+
+CacheShard::Node* CacheShard::recheck_expired(std::string_view key, uint64_t hash, const Clock& clock) {
+  std::lock_guard lock(mu_);
+  apply_reads_locked();
+  size_t position;
+  Node* n = find(key, hash, &position);
+  if (n == nullptr) return nullptr;
+  if (expired(n, clock)) {
+    remove_locked(n);
+    expirations.add();
+    return nullptr;
+  }
+  on_read_locked(n);  // the caller's pin keeps n alive after the lock is released
+  return n;
+}
+
+void CacheShard::on_read_locked(Node* n) {
+  policy_->on_hit(n);
+  if (n->reads != UINT32_MAX) ++n->reads;
+  if (n->ttl_ns > 0 && adaptive_ttl_.enabled) {
+    const TimePoint extended = adaptive_expiry(TimePoint{Duration{n->created_ns}}, Duration{n->ttl_ns}, n->reads,
+                                               adaptive_ttl_);
+    if (extended > n->expires()) n->expires_ns.store(extended.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+}
+
+void CacheShard::apply_reads_locked() {
+  Table* t = table_.load(std::memory_order_relaxed);
+  reads_.drain([&](uint64_t record) {
+    // A record may be stale (the entry replaced, removed or moved by a rehash): apply it
+    // only if its slot still holds an entry with the recorded hash.
+    const size_t position = ReadBuffer::position_of(record);
+    if (position > t->mask) return;
+    Node* n = t->slots()[position].load(std::memory_order_relaxed);
+    if (is_entry(n) && static_cast<uint32_t>(n->lookup_hash) == ReadBuffer::tag_of(record)) on_read_locked(n);
+  });
+}
+
+size_t CacheShard::position_locked(const Node* n) const {
+  const Table* t = table_.load(std::memory_order_relaxed);
+  for (size_t i = n->hash & t->mask;; i = (i + 1) & t->mask) {
+    if (t->slots()[i].load(std::memory_order_relaxed) == n) return i;
+  }
+}
+
+void CacheShard::retire_locked(Node* n, Table* t) {
+  // Orders the unlink before reading the epoch, against readers' pin-then-probe.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  retired_.push_back(Retired{epochs_.epoch(), n, t});
+  if (retired_.size() % kReclaimBatch == 0) reclaim_locked(true);
+}
+
+void CacheShard::reclaim_locked(bool advance) {
+  if (retired_.empty()) return;
+  const uint64_t now = advance ? epochs_.try_advance() : epochs_.epoch();
+  size_t freed = 0;
+  for (; freed < retired_.size() && EpochDomain::can_free(retired_[freed].epoch, now); ++freed) {
+    if (retired_[freed].node) Node::destroy(retired_[freed].node);
+    if (retired_[freed].table) Table::destroy(retired_[freed].table);
+  }
+  retired_.erase(retired_.begin(), retired_.begin() + static_cast<std::ptrdiff_t>(freed));
+}
 
 void CacheShard::remove_locked(Node* n) {
   policy_->on_remove(n);
   budget_.entries.fetch_sub(1, std::memory_order_relaxed);
   budget_.bytes.fetch_sub(static_cast<int64_t>(n->charge), std::memory_order_relaxed);
-  map_.erase(map_.find(PrehashedKey{*n->key, n->hash}));  // by iterator: the key lives in the node being erased
+  Table* t = table_.load(std::memory_order_relaxed);
+  t->slots()[position_locked(n)].store(tombstone(), std::memory_order_release);
+  --live_;
+  ++tombstones_;
+  retire_locked(n, nullptr);
 }
 
-Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock, bool count_miss) {
-  std::lock_guard lock(mu_);
-  auto it = map_.find(PrehashedKey{key, hash});
-  if (it == map_.end()) {
-    if (count_miss) {
-      policy_->on_miss(hash);
-      misses.add();
-    }
-    return nullptr;
+void CacheShard::grow_locked(size_t live_after) {
+  Table* old = table_.load(std::memory_order_relaxed);
+  const size_t capacity = std::bit_ceil(std::max(kMinTableSize, live_after * 2));
+  Table* t = Table::make(capacity);
+  for (size_t i = 0; i < old->capacity(); ++i) {
+    Node* n = old->slots()[i].load(std::memory_order_relaxed);
+    if (!is_entry(n)) continue;
+    size_t j = n->hash & t->mask;
+    while (t->slots()[j].load(std::memory_order_relaxed) != nullptr) j = (j + 1) & t->mask;
+    t->slots()[j].store(n, std::memory_order_relaxed);
   }
-  Node& n = it->second;
-  // Only entries with a TTL pay for reading the clock.
-  if (n.expires != kNever && clock.now() >= n.expires) {
-    remove_locked(&n);
-    expirations.add();
-    if (count_miss) {
-      policy_->on_miss(hash);
-      misses.add();
-    }
-    return nullptr;
-  }
-  if (n.expires != kNever && adaptive_ttl_.enabled) {
-    n.expires = std::max(n.expires, adaptive_expiry(n.created, n.ttl, ++n.reads, adaptive_ttl_));
-  }
-  policy_->on_hit(&n);
-  hits.add();
-  return n.value;
+  table_.store(t, std::memory_order_release);
+  tombstones_ = 0;
+  retire_locked(nullptr, old);
 }
 
 void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl) {
   std::lock_guard lock(mu_);
-  // One hash for the common case of a new key; a replaced key wastes only the copy.
-  auto [it, inserted] = map_.try_emplace(std::string(key));
-  Node& n = it->second;
-  if (inserted) {
-    n.key = &it->first;
-    n.hash = hash;
+  // Reads that happened before this write reach the policy first, in order.
+  apply_reads_locked();
+  Node* fresh = Node::make(key, hash, std::move(value), charge, created, ttl);
+  size_t position;
+  if (Node* old = find(key, hash, &position)) {
+    policy_->on_replace(old, fresh);
+    table_.load(std::memory_order_relaxed)->slots()[position].store(fresh, std::memory_order_release);
+    budget_.bytes.fetch_add(static_cast<int64_t>(charge) - static_cast<int64_t>(old->charge),
+                            std::memory_order_relaxed);
+    retire_locked(old, nullptr);
+    policy_->on_hit(fresh);
+  } else {
+    Table* t = table_.load(std::memory_order_relaxed);
+    if (static_cast<double>(live_ + tombstones_ + 1) > kMaxLoad * static_cast<double>(t->capacity())) {
+      grow_locked(live_ + 1);
+      t = table_.load(std::memory_order_relaxed);
+    }
+    size_t i = hash & t->mask;
+    for (Node* n; (n = t->slots()[i].load(std::memory_order_relaxed)) != nullptr && n != tombstone();) {
+      i = (i + 1) & t->mask;
+    }
+    if (t->slots()[i].load(std::memory_order_relaxed) == tombstone()) --tombstones_;
+    t->slots()[i].store(fresh, std::memory_order_release);
+    ++live_;
     budget_.entries.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    budget_.bytes.fetch_sub(static_cast<int64_t>(n.charge), std::memory_order_relaxed);
-  }
-  n.value = std::move(value);
-  n.charge = charge;
-  n.created = created;
-  n.ttl = ttl;
-  n.reads = 0;
-  n.expires = ttl > Duration::zero() ? created + ttl : kNever;
-  budget_.bytes.fetch_add(static_cast<int64_t>(charge), std::memory_order_relaxed);
-  if (inserted) {
-    policy_->on_insert(&n);
-  } else {
-    policy_->on_hit(&n);
+    budget_.bytes.fetch_add(static_cast<int64_t>(charge), std::memory_order_relaxed);
+    // A new key counts as an access of it for the frequency sketch (Caffeine counts on
+    // insert too); reads of keys that are absent are not counted, so a miss costs no lock.
+    policy_->on_miss(hash);
+    policy_->on_insert(fresh);
   }
   puts.add();
   // Evict under the same lock: no second acquisition for the usual one-in-one-out.
   while (budget_.exceeded()) {
     auto* victim = static_cast<Node*>(policy_->victim());
-    if (victim == nullptr || (victim == &n && map_.size() == 1)) break;
+    if (victim == nullptr || (victim == fresh && live_ == 1)) break;
     remove_locked(victim);
     evictions.add();
   }
+  if (!retired_.empty() && EpochDomain::can_free(retired_.front().epoch, epochs_.epoch())) reclaim_locked(false);
 }
 
 bool CacheShard::erase(std::string_view key, uint64_t hash) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(PrehashedKey{key, hash});
-  if (it == map_.end()) return false;
-  remove_locked(&it->second);
+  size_t position;
+  Node* n = find(key, hash, &position);
+  if (n == nullptr) return false;
+  remove_locked(n);
   erases.add();
   return true;
 }
 
 Value CacheShard::peek(std::string_view key, uint64_t hash, const Clock& clock, EntryInfo* info) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(PrehashedKey{key, hash});
-  if (it == map_.end() || (it->second.expires != kNever && clock.now() >= it->second.expires)) return nullptr;
-  const Node& n = it->second;
-  if (info) *info = EntryInfo{it->first, n.charge, n.created, n.expires, n.reads};
-  return n.value;
+  apply_reads_locked();  // so `reads` and the expiry include every read so far
+  size_t position;
+  const Node* n = find(key, hash, &position);
+  if (n == nullptr || expired(n, clock)) return nullptr;
+  if (info) *info = EntryInfo{std::string(n->key()), n->charge, TimePoint{Duration{n->created_ns}}, n->expires(), n->reads};
+  return n->value;
 }
 
 void CacheShard::visit(const std::function<void(const EntryView&)>& fn, TimePoint now) {
   std::lock_guard lock(mu_);
-  for (const auto& [key, n] : map_) {
-    if (n.expires != kNever && now >= n.expires) continue;
-    fn(EntryView{key, n.charge, n.created, n.expires, n.reads});
+  apply_reads_locked();
+  const Table* t = table_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < t->capacity(); ++i) {
+    const Node* n = t->slots()[i].load(std::memory_order_relaxed);
+    if (!is_entry(n) || now >= n->expires()) continue;
+    fn(EntryView{n->key(), n->charge, TimePoint{Duration{n->created_ns}}, n->expires(), n->reads});
   }
 }
 
 size_t CacheShard::erase_matching(std::string_view pattern) {
   std::lock_guard lock(mu_);
+  apply_reads_locked();
   size_t removed = 0;
-  for (auto it = map_.begin(); it != map_.end();) {
-    Node* n = &it->second;
-    ++it;  // remove_locked invalidates the erased element's iterator only
-    if (glob_match(pattern, *n->key)) {
+  const Table* t = table_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < t->capacity(); ++i) {
+    Node* n = t->slots()[i].load(std::memory_order_relaxed);
+    if (is_entry(n) && glob_match(pattern, n->key())) {
       remove_locked(n);
       ++removed;
     }
@@ -123,6 +349,7 @@ size_t CacheShard::erase_matching(std::string_view pattern) {
 
 bool CacheShard::evict_one() {
   std::lock_guard lock(mu_);
+  apply_reads_locked();
   auto* victim = static_cast<Node*>(policy_->victim());
   if (victim == nullptr) return false;
   remove_locked(victim);
@@ -132,11 +359,17 @@ bool CacheShard::evict_one() {
 
 size_t CacheShard::clear() {
   std::lock_guard lock(mu_);
-  size_t n = map_.size();
+  apply_reads_locked();
+  const size_t n = live_;
+  std::vector<PolicyNode*> nodes = policy_->drain();
   int64_t bytes = 0;
-  for (auto& [key, node] : map_) bytes += static_cast<int64_t>(node.charge);
-  policy_->drain();
-  map_.clear();
+  for (PolicyNode* p : nodes) bytes += static_cast<int64_t>(static_cast<Node*>(p)->charge);
+  // Readers may still be probing the old table: publish an empty one, retire the rest.
+  Table* old = table_.load(std::memory_order_relaxed);
+  table_.store(Table::make(kMinTableSize), std::memory_order_release);
+  live_ = tombstones_ = 0;
+  for (PolicyNode* p : nodes) retire_locked(static_cast<Node*>(p), nullptr);
+  retire_locked(nullptr, old);
   budget_.entries.fetch_sub(static_cast<int64_t>(n), std::memory_order_relaxed);
   budget_.bytes.fetch_sub(bytes, std::memory_order_relaxed);
   erases.add(n);
@@ -145,6 +378,7 @@ size_t CacheShard::clear() {
 
 void CacheShard::set_policy(EvictionPolicyKind kind, size_t capacity_hint) {
   std::lock_guard lock(mu_);
+  apply_reads_locked();
   if (policy_->kind() == kind) return;
   auto next = make_eviction_policy(kind, capacity_hint);
   next->adopt(policy_->drain());
@@ -158,7 +392,19 @@ void CacheShard::set_capacity_hint(size_t capacity_hint) {
 
 void CacheShard::set_adaptive_ttl(AdaptiveTtl rule) {
   std::lock_guard lock(mu_);
+  apply_reads_locked();  // reads made under the old rule extend by the old rule
   adaptive_ttl_ = rule;
+}
+
+void CacheShard::maintain() {
+  std::lock_guard lock(mu_);
+  apply_reads_locked();
+  reclaim_locked(true);
+}
+
+size_t CacheShard::retired_count() {
+  std::lock_guard lock(mu_);
+  return retired_.size();
 }
 
 }  // namespace tierscope::internal

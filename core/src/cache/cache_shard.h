@@ -1,9 +1,18 @@
-// CacheShard: one lock-protected slice of the MemoryTier — a hash map of entries whose
+// CacheShard: one slice of the MemoryTier — an open-addressing table of entries whose
 // eviction order is kept by a pluggable EvictionPolicy (LRU, W-TinyLFU).
 //
-// Internal to the engine. Thread safety: every public method takes the shard's own
-// mutex and no other lock. Counters are atomics written under the mutex and read
-// without it.
+// The read path takes no lock and writes no line shared with other threads: a lookup
+// pins the tier's EpochDomain (a per-thread counter), probes the table with atomic loads,
+// records the hit in its thread's stripe of the ReadBuffer and returns. Whoever next holds
+// the shard's lock (a put, or a reader whose stripe is full and wins a try-lock) drains the
+// buffer into the policy in a batch. Entries are immutable once published — a put of an
+// existing key publishes a new node — so a reader never sees one half-written; unlinked
+// nodes and outgrown tables are freed only when no pinned reader can still hold them.
+//
+// Internal to the engine. Ownership: the shard owns its nodes and tables; the budget and
+// the epoch domain belong to the MemoryTier and outlive it. Thread safety: get() and
+// get_pinned() may run on any number of threads at once with each other and with the
+// rest, which take the shard's own mutex (and no other lock).
 #pragma once
 
 #include <atomic>
@@ -14,36 +23,18 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
+#include "cache/epoch_domain.h"
 #include "cache/policy/eviction_policy.h"
+#include "cache/read_buffer.h"
 #include "tierscope/base/clock.h"
 #include "tierscope/cache/memory_tier.h"
 
 namespace tierscope::internal {
 
-// Not noexcept on purpose: libstdc++ then caches each node's hash code, so rehashing
-// and erasing never hash a key again and bucket scans compare hashes before bytes.
-// A key with its std::hash already computed (the tier hashes once to pick the shard):
-// lookups and evictions reuse it instead of hashing the key a second time.
-struct PrehashedKey {
-  std::string_view key;
-  size_t hash;
-};
-struct TransparentStringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  size_t operator()(const PrehashedKey& k) const noexcept { return k.hash; }
-};
-struct TransparentStringEqual {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
-  bool operator()(const PrehashedKey& a, std::string_view b) const noexcept { return a.key == b; }
-  bool operator()(std::string_view a, const PrehashedKey& b) const noexcept { return a == b.key; }
-};
-
 // A relaxed counter written only under a lock: a plain load+store instead of a locked
-// read-modify-write keeps the hit path cheap, while readers still see a torn-free value.
+// read-modify-write, while readers still see a torn-free value.
 class LockedCounter {
  public:
   void add(uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
@@ -72,14 +63,20 @@ struct TierBudget {
 
 class alignas(64) CacheShard {
  public:
-  CacheShard(TierBudget& budget, EvictionPolicyKind policy, size_t capacity_hint, AdaptiveTtl adaptive_ttl);
+  struct Node;  // public for layout checks in cache_shard.cc only
+
+  CacheShard(TierBudget& budget, EpochDomain& epochs, EvictionPolicyKind policy, size_t capacity_hint,
+             AdaptiveTtl adaptive_ttl);
+  ~CacheShard();
   CacheShard(const CacheShard&) = delete;
   CacheShard& operator=(const CacheShard&) = delete;
 
   // `hash` is the key's std::hash, already computed by the caller to pick the shard.
-  // count_miss=false: a miss leaves no trace (no miss counted, no frequency bump): the
-  // caller will look again through the counted path.
+  // count_miss=false: a miss is not counted (the caller will look again, counted).
   Value get(std::string_view key, uint64_t hash, const Clock& clock, bool count_miss = true);
+  // A hit as get() counts it, but the value is lent, not shared: the pointer stays valid
+  // while `pin` (taken by the caller before the call) is held. nullptr on a miss.
+  const Value* get_pinned(std::string_view key, uint64_t hash, const Clock& clock);
   // Stores the entry, then evicts this shard's policy victims while the tier is over
   // budget. The new entry itself may be the victim (W-TinyLFU refusing a cold key)
   // unless it is alone here, in which case the caller evicts from other shards.
@@ -99,27 +96,53 @@ class alignas(64) CacheShard {
   void set_capacity_hint(size_t capacity_hint);
   // Applies to reads from now on; lifetimes already extended stay extended.
   void set_adaptive_ttl(AdaptiveTtl rule);
+  // Applies buffered reads and frees what no reader can hold any more.
+  void maintain();
 
-  LockedCounter hits, misses, puts, evictions, expirations, erases;
+  void count_miss() { reads_.mine().misses.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t hits() const { return reads_.hits(); }
+  uint64_t misses() const { return reads_.misses(); }
+  // Nodes and tables unlinked but not yet freed (a pinned reader may still hold them).
+  size_t retired_count();
+  LockedCounter puts, evictions, expirations, erases;
 
  private:
-  struct Node : PolicyNode {
-    Value value;
-    size_t charge = 0;
-    TimePoint expires = kNever;
-    TimePoint created;
-    Duration ttl{0};     // base TTL; zero = never expires
-    uint64_t reads = 0;  // since stored, for adaptive TTL
-    const std::string* key = nullptr;  // the map's own key; map nodes never move
+  struct Table;
+  struct Retired {
+    uint64_t epoch;
+    Node* node;    // exactly one of node and table is set
+    Table* table;
   };
-  using Map = std::unordered_map<std::string, Node, TransparentStringHash, TransparentStringEqual>;
 
+  // A removed entry's slot: probes go past it, inserts may reuse it.
+  static Node* tombstone();
+  static bool is_entry(const Node* p);
+  // Probes for key under a pin (or the lock); *position gets the slot it was found in.
+  Node* find(std::string_view key, uint64_t hash, size_t* position) const;
+  bool expired(const Node* n, const Clock& clock) const;
+  void record_hit(ReadBuffer::Stripe& stripe, size_t position, uint64_t hash);
+  // Locked fallback when the reader found an expired entry: applies buffered reads (which
+  // may extend its life) and then removes it if it is still expired.
+  Node* recheck_expired(std::string_view key, uint64_t hash, const Clock& clock);
+
+  void apply_reads_locked();
+  void on_read_locked(Node* n);
   void remove_locked(Node* n);
+  size_t position_locked(const Node* n) const;
+  void grow_locked(size_t live_after);
+  void retire_locked(Node* n, Table* t);
+  // Frees what no pinned reader can hold; `advance` first tries to move the epoch on.
+  void reclaim_locked(bool advance);
 
   std::mutex mu_;
-  Map map_;
-  std::unique_ptr<EvictionPolicy> policy_;
+  std::atomic<Table*> table_;
+  size_t live_ = 0;        // guarded by mu_
+  size_t tombstones_ = 0;  // guarded by mu_
+  ReadBuffer reads_;
+  std::unique_ptr<EvictionPolicy> policy_;  // guarded by mu_
+  std::vector<Retired> retired_;            // guarded by mu_, oldest first
   TierBudget& budget_;
+  EpochDomain& epochs_;
   AdaptiveTtl adaptive_ttl_;  // guarded by mu_
 };
 

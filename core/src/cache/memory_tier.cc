@@ -9,6 +9,24 @@
 namespace tierscope {
 
 using internal::CacheShard;
+using internal::EpochDomain;
+
+void LentValue::release() {
+  if (pin_) EpochDomain::unpin(pin_);
+  pin_ = nullptr;
+  value_ = nullptr;
+}
+
+LentValue& LentValue::operator=(LentValue&& o) noexcept {
+  if (this != &o) {
+    release();
+    pin_ = o.pin_;
+    value_ = o.value_;
+    o.pin_ = nullptr;
+    o.value_ = nullptr;
+  }
+  return *this;
+}
 
 struct MemoryTier::Impl {
   explicit Impl(MemoryTierOptions opts)
@@ -20,7 +38,7 @@ struct MemoryTier::Impl {
     policy.store(options.policy);
     shards.reserve(size_t{1} << shard_bits);
     for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) {
-      shards.push_back(std::make_unique<CacheShard>(budget, options.policy, shard_capacity_hint(), options.adaptive_ttl));
+      shards.push_back(std::make_unique<CacheShard>(budget, epochs, options.policy, shard_capacity_hint(), options.adaptive_ttl));
     }
   }
 
@@ -55,6 +73,8 @@ struct MemoryTier::Impl {
   const Clock* clock;
   const unsigned shard_bits;
   internal::TierBudget budget;
+  // Declared before the shards, so it outlives them.
+  EpochDomain epochs;
   std::atomic<EvictionPolicyKind> policy;
   std::atomic<uint64_t> rejected{0};
   std::vector<std::unique_ptr<CacheShard>> shards;
@@ -67,6 +87,19 @@ Value MemoryTier::get(std::string_view key) { return get(key, Impl::hash_of(key)
 
 Value MemoryTier::get(std::string_view key, uint64_t hash) {
   return impl_->shards[impl_->shard_of(hash)]->get(key, hash, *impl_->clock);
+}
+
+LentValue MemoryTier::read(std::string_view key) { return read(key, Impl::hash_of(key)); }
+
+LentValue MemoryTier::read(std::string_view key, uint64_t hash) {
+  CacheShard& shard = *impl_->shards[impl_->shard_of(hash)];
+  EpochDomain::Guard pin = impl_->epochs.pin();
+  const Value* v = shard.get_pinned(key, hash, *impl_->clock);
+  if (v == nullptr) {
+    shard.count_miss();
+    return LentValue();
+  }
+  return LentValue(pin.detach(), v);
 }
 
 Value MemoryTier::get_if_present(std::string_view key, uint64_t hash) {
@@ -153,8 +186,8 @@ void MemoryTier::set_adaptive_ttl(AdaptiveTtl rule) {
 MemoryTierStats MemoryTier::snapshot() const {
   MemoryTierStats s;
   for (const auto& shard : impl_->shards) {
-    s.hits += shard->hits.get();
-    s.misses += shard->misses.get();
+    s.hits += shard->hits();
+    s.misses += shard->misses();
     s.puts += shard->puts.get();
     s.evictions += shard->evictions.get();
     s.expirations += shard->expirations.get();

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "cache/thread_ticket.h"
+
 namespace tierscope::internal {
 
 class StripedCounter {
@@ -25,11 +27,7 @@ class StripedCounter {
   struct alignas(64) Slot {
     std::atomic<uint64_t> value{0};
   };
-  static size_t slot() {
-    static std::atomic<size_t> next{0};
-    thread_local const size_t mine = next.fetch_add(1, std::memory_order_relaxed) % kSlots;
-    return mine;
-  }
+  static size_t slot() { return thread_ticket() % kSlots; }
   std::array<Slot, kSlots> slots_;
 };
 

@@ -1,6 +1,8 @@
 // The C++ side of the peer benchmark: the same workloads as CaffeinePeer.java, on the
 // engine's MemoryTier (W-TinyLFU by default, or LRU). Prints `ops_per_sec=N`. Run by
-// run_peer.sh, which alternates it with Caffeine and prints the ratio table.
+// run_peer.sh, which alternates it with Caffeine and prints the ratio table. Reads use
+// MemoryTier::read(), which lends the value as Caffeine's getIfPresent returns a plain
+// reference; get() would add a shared_ptr count (bench_memory_tier measures that path).
 //
 //   bench_peer reads-uniform|reads-hot|getorput|put THREADS SECONDS [wtinylfu|lru]
 #include <atomic>
@@ -88,12 +90,12 @@ int main(int argc, char** argv) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            if (!cache.get(keys[x % kCapacity])) std::abort();
+            if (!cache.read(keys[x % kCapacity])) std::abort();
           } else if (mode == "reads-hot") {
-            if (!cache.get(keys[hot[n & 0xffff]])) std::abort();
+            if (!cache.read(keys[hot[n & 0xffff]])) std::abort();
           } else if (mode == "getorput") {
             const std::string& k = keys[zipf[n & 0xffff]];
-            if (!cache.get(k)) cache.put(k, tierscope::make_value(std::string(256, 'x')));
+            if (!cache.read(k)) cache.put(k, tierscope::make_value(std::string(256, 'x')));
           } else {
             cache.put(keys[put++ % kKeySpace], tierscope::make_value(std::string(256, 'x')));
           }

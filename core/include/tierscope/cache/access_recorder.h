@@ -27,8 +27,8 @@ namespace tierscope {
 
 // A well-mixed 64-bit hash of a key: the identity of a key in recorded traffic.
 uint64_t key_hash(std::string_view key);
-// The same from the key's std::hash<std::string_view>, when the caller has it already.
-uint64_t key_hash_from_std_hash(uint64_t std_hash);
+// The same from the key's string_hash() (base/string_hash.h), when the caller has it already.
+uint64_t key_hash_from_string_hash(uint64_t hash);
 
 // The sampling value of a key hash: its top 24 bits, compared against the threshold.
 inline uint32_t sampling_value(uint64_t hash) { return static_cast<uint32_t>(hash >> 40); }

@@ -2,16 +2,19 @@
 // in entries and in bytes, with per-entry TTL and a switchable eviction policy (LRU or
 // W-TinyLFU).
 //
-// Ownership: a MemoryTier owns its entries. Values are handed out as
+// Ownership: a MemoryTier owns its entries. get() hands values out as
 // shared_ptr<const std::string>, so a value read by a caller stays valid after the
-// entry is evicted. The Clock and logger in the options are shared with the caller;
+// entry is evicted; read() lends one without a reference count (LentValue), valid while
+// the loan lives. The Clock and logger in the options are shared with the caller;
 // the Clock must outlive the tier.
 // Thread safety: every public method may be called from any number of threads at once.
-// Keys are spread over 2^shard_bits shards, each with its own mutex; a call takes at
-// most one shard lock at a time, so there is no lock ordering to respect.
+// Reads take no lock: a hit is recorded in a per-thread buffer that the policy catches up
+// with in batches (see core/src/cache/cache_shard.h). Writes take the lock of the key's
+// shard (one of 2^shard_bits), never two at once, so there is no lock ordering to respect.
 // Not copyable, not movable.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <cstdint>
@@ -19,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "tierscope/base/string_hash.h"
 #include "tierscope/cache/adaptive_ttl.h"
 #include "tierscope/cache/entry_info.h"
 #include "tierscope/base/clock.h"
@@ -36,6 +40,34 @@ using Value = std::shared_ptr<const std::string>;
 inline Value make_value(std::string bytes) {
   return std::make_shared<const std::string>(std::move(bytes));
 }
+
+// A value lent by MemoryTier::read(): no reference count is taken, so many threads
+// reading one hot key write no shared cache line. While any loan lives the tier frees
+// nothing it unlinks (from any shard), so use the bytes and let it go; call share() for a
+// counted reference that may be kept. Movable, not copyable; may end on another thread.
+class LentValue {
+ public:
+  LentValue() = default;
+  LentValue(LentValue&& o) noexcept : pin_(o.pin_), value_(o.value_) { o.pin_ = nullptr, o.value_ = nullptr; }
+  LentValue& operator=(LentValue&& o) noexcept;
+  LentValue(const LentValue&) = delete;
+  LentValue& operator=(const LentValue&) = delete;
+  ~LentValue() { release(); }
+
+  explicit operator bool() const { return value_ != nullptr; }
+  const std::string& operator*() const { return **value_; }
+  const std::string* operator->() const { return value_->get(); }
+  // A counted reference to the same bytes, valid after the loan ends; nullptr if empty.
+  Value share() const { return value_ ? *value_ : nullptr; }
+  // Ends the loan early; the LentValue is empty afterwards.
+  void release();
+
+ private:
+  friend class MemoryTier;
+  LentValue(std::atomic<uint64_t>* pin, const Value* value) : pin_(pin), value_(value) {}
+  std::atomic<uint64_t>* pin_ = nullptr;
+  const Value* value_ = nullptr;
+};
 
 struct MemoryTierOptions {
   // Most entries held at once; 0 means no entry limit (the byte budget still applies).
@@ -90,12 +122,15 @@ class MemoryTier {
 
   // Returns the live value for key and marks it most recently used, or nullptr.
   Value get(std::string_view key);
-  // The same with the key's std::hash<std::string_view> already computed by the caller
-  // (TieredCache hashes each key once for the request tap and the tier).
-  Value get(std::string_view key, uint64_t std_hash);
+  // The same with the key's hash_of() already computed by the caller (TieredCache
+  // hashes each key once for the request tap and the tier).
+  Value get(std::string_view key, uint64_t hash);
+  // A lookup counted and recorded exactly as get(), the value lent instead of shared.
+  LentValue read(std::string_view key);
+  LentValue read(std::string_view key, uint64_t hash);
   // A hit exactly as get(); a miss counts nothing (see TieredCache::get_if_in_memory).
-  Value get_if_present(std::string_view key, uint64_t std_hash);
-  static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  Value get_if_present(std::string_view key, uint64_t hash);
+  static uint64_t hash_of(std::string_view key) { return string_hash(key); }
 
   // Stores value under key, replacing any previous value, as most recently used.
   // ttl zero uses options.default_ttl; a negative ttl stores nothing and returns false.

@@ -51,6 +51,15 @@ class IntrusiveList {
     n->prev = n->next = nullptr;
     --size_;
   }
+  // `fresh` takes `old`'s place on whichever list old is on (same neighbours, same queue).
+  static void replace(PolicyNode* old, PolicyNode* fresh) {
+    fresh->prev = old->prev;
+    fresh->next = old->next;
+    fresh->queue = old->queue;
+    old->prev->next = fresh;
+    old->next->prev = fresh;
+    old->prev = old->next = nullptr;
+  }
   void move_to_front(PolicyNode* n) {
     if (head_.next == n) return;
     remove(n);
@@ -71,8 +80,11 @@ class EvictionPolicy {
   virtual void on_insert(PolicyNode* n) = 0;
   // An entry was read, or its value replaced.
   virtual void on_hit(PolicyNode* n) = 0;
-  // A key was looked up and not found (frequency policies count it anyway).
+  // A key not held was asked for: frequency policies count the access. The shard calls
+  // it when the key is stored (reads of absent keys take no lock, so they report nothing).
   virtual void on_miss(uint64_t hash) = 0;
+  // A put replaced an entry with a new node for the same key: `fresh` takes `old`'s place.
+  virtual void on_replace(PolicyNode* old, PolicyNode* fresh) { IntrusiveList::replace(old, fresh); }
   // An entry leaves the shard (evicted, expired, erased): unlink it.
   virtual void on_remove(PolicyNode* n) = 0;
   // The entry to evict next, still linked (the shard then calls on_remove), or nullptr

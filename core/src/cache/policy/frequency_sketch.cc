@@ -25,35 +25,36 @@ void FrequencySketch::ensure_capacity(size_t max_entries) {
   sample_size_ = 10 * std::max<size_t>(max_entries, 16);
 }
 
-void FrequencySketch::locate(uint64_t hash, int i, size_t* word, int* shift) const {
-  const uint64_t h = mix(hash + kSeeds[i]);
-  *word = static_cast<size_t>(h) & mask_;
-  *shift = static_cast<int>(h >> 60) << 2;  // one of 16 nibbles
+FrequencySketch::Counters FrequencySketch::locate(uint64_t hash) const {
+  Counters c;
+  for (int i = 0; i < 4; ++i) {
+    const uint64_t h = mix(hash + kSeeds[i]);
+    c.word[i] = static_cast<size_t>(h) & mask_;
+    c.shift[i] = static_cast<int>(h >> 60) << 2;  // one of 16 nibbles
+  }
+  return c;
+}
+
+int FrequencySketch::minimum(const Counters& c) const {
+  int result = 15;
+  for (int i = 0; i < 4; ++i) result = std::min(result, static_cast<int>((table_[c.word[i]] >> c.shift[i]) & 0xf));
+  return result;
 }
 
 int FrequencySketch::frequency(uint64_t hash) const {
   if (table_.empty()) return 0;
-  int result = 15;
-  for (int i = 0; i < 4; ++i) {
-    size_t word;
-    int shift;
-    locate(hash, i, &word, &shift);
-    result = std::min(result, static_cast<int>((table_[word] >> shift) & 0xf));
-  }
-  return result;
+  return minimum(locate(hash));
 }
 
 void FrequencySketch::increment(uint64_t hash) {
   if (table_.empty()) return;
   // Conservative update: raise only the counters at the current minimum, which keeps
   // overestimates from colliding keys down.
-  const int current = frequency(hash);
+  const Counters c = locate(hash);
+  const int current = minimum(c);
   if (current == 15) return;
   for (int i = 0; i < 4; ++i) {
-    size_t word;
-    int shift;
-    locate(hash, i, &word, &shift);
-    if (static_cast<int>((table_[word] >> shift) & 0xf) == current) table_[word] += uint64_t{1} << shift;
+    if (static_cast<int>((table_[c.word[i]] >> c.shift[i]) & 0xf) == current) table_[c.word[i]] += uint64_t{1} << c.shift[i];
   }
   if (++additions_ >= sample_size_) age();
 }

@@ -23,8 +23,13 @@ class FrequencySketch {
   size_t table_size() const { return table_.size(); }
 
  private:
-  // Slot and nibble of the i-th counter of a hash.
-  void locate(uint64_t hash, int i, size_t* word, int* shift) const;
+  // Word and nibble of each of a hash's four counters.
+  struct Counters {
+    size_t word[4];
+    int shift[4];
+  };
+  Counters locate(uint64_t hash) const;
+  int minimum(const Counters& c) const;
   void age();
 
   std::vector<uint64_t> table_;

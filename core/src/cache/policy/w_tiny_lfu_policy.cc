@@ -117,6 +117,11 @@ void WTinyLfuPolicy::on_remove(PolicyNode* n) {
   n->queue = 0;
 }
 
+void WTinyLfuPolicy::on_replace(PolicyNode* old, PolicyNode* fresh) {
+  IntrusiveList::replace(old, fresh);
+  if (candidate_ == old) candidate_ = fresh;
+}
+
 bool WTinyLfuPolicy::admit(uint64_t candidate_hash, uint64_t victim_hash) {
   const int candidate = sketch_.frequency(candidate_hash);
   const int victim = sketch_.frequency(victim_hash);

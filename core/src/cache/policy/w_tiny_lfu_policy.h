@@ -25,6 +25,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   void on_hit(PolicyNode* n) override;
   void on_miss(uint64_t hash) override;
   void on_remove(PolicyNode* n) override;
+  void on_replace(PolicyNode* old, PolicyNode* fresh) override;
   PolicyNode* victim() override;
   void set_capacity_hint(size_t entries) override;
   std::vector<PolicyNode*> drain() override;
