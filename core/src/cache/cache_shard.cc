@@ -36,8 +36,13 @@ struct alignas(64) CacheShard::Node : PolicyNode {
     return sizeof(Node) + (key_size > sizeof(key_head) ? key_size - sizeof(key_head) : 0);
   }
 
-  static Node* make(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl) {
-    void* raw = ::operator new(allocation_size(key.size()), std::align_val_t{alignof(Node)});
+  // `spare`: a freed node of the plain size (short key) to reuse, or null.
+  static Node* make(std::string_view key, uint64_t hash, Value value, size_t charge, TimePoint created, Duration ttl,
+                    void* spare) {
+    void* raw = spare != nullptr && key.size() <= sizeof(key_head)
+                    ? spare
+                    : ::operator new(allocation_size(key.size()), std::align_val_t{alignof(Node)});
+    if (raw != spare && spare != nullptr) ::operator delete(spare, std::align_val_t{alignof(Node)});
     Node* n = new (raw) Node;
     n->hash = hash;
     n->lookup_hash = hash;
@@ -54,6 +59,14 @@ struct alignas(64) CacheShard::Node : PolicyNode {
   static void destroy(Node* n) {
     n->~Node();
     ::operator delete(n, std::align_val_t{alignof(Node)});
+  }
+  // Destroys n and returns its memory for reuse when it has the plain size, else frees it.
+  static void* recycle(Node* n) {
+    const bool plain = n->key_size <= sizeof(key_head);
+    n->~Node();
+    if (plain) return n;
+    ::operator delete(n, std::align_val_t{alignof(Node)});
+    return nullptr;
   }
 };
 static_assert(sizeof(CacheShard::Node) == 128, "two cache lines: the lock holder's and the readers'");
@@ -84,6 +97,8 @@ constexpr double kMaxLoad = 0.6;
 // Retirements between two attempts to move the epoch on: each attempt reads every
 // epoch slot, so it is batched.
 constexpr size_t kReclaimBatch = 64;
+// Freed nodes kept per shard for reuse by later puts.
+constexpr size_t kMaxSpareNodes = 64;
 
 }  // namespace
 
@@ -91,11 +106,12 @@ CacheShard::Node* CacheShard::tombstone() { return reinterpret_cast<Node*>(uintp
 bool CacheShard::is_entry(const Node* p) { return p != nullptr && p != tombstone(); }
 
 CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, EvictionPolicyKind policy, size_t capacity_hint,
-                       AdaptiveTtl adaptive_ttl)
+                       AdaptiveTtl adaptive_ttl, Maintainer* maintainer)
     : table_(Table::make(kMinTableSize)),
       policy_(make_eviction_policy(policy, capacity_hint)),
       budget_(budget),
       epochs_(epochs),
+      maintainer_(maintainer),
       adaptive_ttl_(adaptive_ttl) {}
 
 CacheShard::~CacheShard() {
@@ -110,6 +126,7 @@ CacheShard::~CacheShard() {
     if (r.node) Node::destroy(r.node);
     if (r.table) Table::destroy(r.table);
   }
+  for (void* p : spare_nodes_) ::operator delete(p, std::align_val_t{alignof(Node)});
 }
 
 CacheShard::Node* CacheShard::find(std::string_view key, uint64_t hash, size_t* position) const {
@@ -135,7 +152,10 @@ bool CacheShard::expired(const Node* n, const Clock& clock) const {
 void CacheShard::record_hit(ReadBuffer::Stripe& stripe, size_t position, uint64_t hash) {
   const uint64_t record = ReadBuffer::pack(position, hash);
   ReadBuffer::Offer offer = ReadBuffer::record(stripe, record);
-  if (offer == ReadBuffer::Offer::kFull && mu_.try_lock()) {
+  if (offer == ReadBuffer::Offer::kFull && maintainer_ != nullptr) {
+    // The maintainer applies the batch; this record is dropped meanwhile.
+    if (!drain_requested_.load(std::memory_order_relaxed) && !drain_requested_.exchange(true)) maintainer_->wake();
+  } else if (offer == ReadBuffer::Offer::kFull && mu_.try_lock()) {
     // Full: drain it, unless somebody else is at it. Alone, a thread always drains, so a
     // replay on one thread applies every read in order.
     apply_reads_locked();
@@ -215,7 +235,10 @@ void CacheShard::retire_locked(Node* n, Table* t) {
   // Orders the unlink before reading the epoch, against readers' pin-then-probe.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   retired_.push_back(Retired{epochs_.epoch(), n, t});
-  if (retired_.size() % kReclaimBatch == 0) reclaim_locked(true);
+  if (++retired_since_advance_ >= kReclaimBatch) {
+    retired_since_advance_ = 0;
+    reclaim_locked(true);
+  }
 }
 
 void CacheShard::reclaim_locked(bool advance) {
@@ -223,7 +246,14 @@ void CacheShard::reclaim_locked(bool advance) {
   const uint64_t now = advance ? epochs_.try_advance() : epochs_.epoch();
   size_t freed = 0;
   for (; freed < retired_.size() && EpochDomain::can_free(retired_[freed].epoch, now); ++freed) {
-    if (retired_[freed].node) Node::destroy(retired_[freed].node);
+    if (Node* n = retired_[freed].node) {
+      // Keep a few for the next puts: allocating 64-byte-aligned nodes is slow in glibc.
+      if (spare_nodes_.size() < kMaxSpareNodes) {
+        if (void* p = Node::recycle(n)) spare_nodes_.push_back(p);
+      } else {
+        Node::destroy(n);
+      }
+    }
     if (retired_[freed].table) Table::destroy(retired_[freed].table);
   }
   retired_.erase(retired_.begin(), retired_.begin() + static_cast<std::ptrdiff_t>(freed));
@@ -234,9 +264,20 @@ void CacheShard::remove_locked(Node* n) {
   budget_.entries.fetch_sub(1, std::memory_order_relaxed);
   budget_.bytes.fetch_sub(static_cast<int64_t>(n->charge), std::memory_order_relaxed);
   Table* t = table_.load(std::memory_order_relaxed);
-  t->slots()[position_locked(n)].store(tombstone(), std::memory_order_release);
+  size_t i = position_locked(n);
   --live_;
-  ++tombstones_;
+  if (t->slots()[(i + 1) & t->mask].load(std::memory_order_relaxed) != nullptr) {
+    t->slots()[i].store(tombstone(), std::memory_order_release);
+    ++tombstones_;
+  } else {
+    // The end of a probe run: no probe goes past this slot to reach a later entry, so it
+    // (and the tombstones right before it) can be empty again.
+    t->slots()[i].store(nullptr, std::memory_order_release);
+    for (i = (i - 1) & t->mask; t->slots()[i].load(std::memory_order_relaxed) == tombstone(); i = (i - 1) & t->mask) {
+      t->slots()[i].store(nullptr, std::memory_order_release);
+      --tombstones_;
+    }
+  }
   retire_locked(n, nullptr);
 }
 
@@ -260,7 +301,12 @@ void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t ch
   std::lock_guard lock(mu_);
   // Reads that happened before this write reach the policy first, in order.
   apply_reads_locked();
-  Node* fresh = Node::make(key, hash, std::move(value), charge, created, ttl);
+  void* spare = nullptr;
+  if (!spare_nodes_.empty()) {
+    spare = spare_nodes_.back();
+    spare_nodes_.pop_back();
+  }
+  Node* fresh = Node::make(key, hash, std::move(value), charge, created, ttl, spare);
   size_t position;
   if (Node* old = find(key, hash, &position)) {
     policy_->on_replace(old, fresh);
@@ -400,6 +446,13 @@ void CacheShard::maintain() {
   std::lock_guard lock(mu_);
   apply_reads_locked();
   reclaim_locked(true);
+}
+
+void CacheShard::maintain_if_requested() {
+  if (!drain_requested_.load(std::memory_order_relaxed) || !drain_requested_.exchange(false)) return;
+  std::lock_guard lock(mu_);
+  apply_reads_locked();
+  reclaim_locked(false);
 }
 
 size_t CacheShard::retired_count() {

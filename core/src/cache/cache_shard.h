@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,7 @@
 #include "cache/policy/eviction_policy.h"
 #include "cache/read_buffer.h"
 #include "tierscope/base/clock.h"
+#include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/memory_tier.h"
 
 namespace tierscope::internal {
@@ -65,8 +67,9 @@ class alignas(64) CacheShard {
  public:
   struct Node;  // public for layout checks in cache_shard.cc only
 
+  // `maintainer` (may be null) drains full read buffers in the background: see maintainer.h.
   CacheShard(TierBudget& budget, EpochDomain& epochs, EvictionPolicyKind policy, size_t capacity_hint,
-             AdaptiveTtl adaptive_ttl);
+             AdaptiveTtl adaptive_ttl, Maintainer* maintainer);
   ~CacheShard();
   CacheShard(const CacheShard&) = delete;
   CacheShard& operator=(const CacheShard&) = delete;
@@ -98,6 +101,8 @@ class alignas(64) CacheShard {
   void set_adaptive_ttl(AdaptiveTtl rule);
   // Applies buffered reads and frees what no reader can hold any more.
   void maintain();
+  // The same, if a reader asked the maintainer for it since the last time.
+  void maintain_if_requested();
 
   void count_miss() { reads_.mine().misses.fetch_add(1, std::memory_order_relaxed); }
   uint64_t hits() const { return reads_.hits(); }
@@ -140,9 +145,13 @@ class alignas(64) CacheShard {
   size_t tombstones_ = 0;  // guarded by mu_
   ReadBuffer reads_;
   std::unique_ptr<EvictionPolicy> policy_;  // guarded by mu_
-  std::vector<Retired> retired_;            // guarded by mu_, oldest first
+  std::deque<Retired> retired_;             // guarded by mu_, oldest first
+  size_t retired_since_advance_ = 0;       // guarded by mu_
+  std::vector<void*> spare_nodes_;          // guarded by mu_: freed nodes' memory for reuse
   TierBudget& budget_;
   EpochDomain& epochs_;
+  Maintainer* const maintainer_;
+  std::atomic<bool> drain_requested_{false};
   AdaptiveTtl adaptive_ttl_;  // guarded by mu_
 };
 

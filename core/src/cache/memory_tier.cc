@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cache/cache_shard.h"
+#include "tierscope/cache/maintainer.h"
 
 namespace tierscope {
 
@@ -28,7 +29,7 @@ LentValue& LentValue::operator=(LentValue&& o) noexcept {
   return *this;
 }
 
-struct MemoryTier::Impl {
+struct MemoryTier::Impl final : Maintainer::Client {
   explicit Impl(MemoryTierOptions opts)
       : options(std::move(opts)),
         clock(options.clock ? options.clock : &system_clock),
@@ -38,8 +39,15 @@ struct MemoryTier::Impl {
     policy.store(options.policy);
     shards.reserve(size_t{1} << shard_bits);
     for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) {
-      shards.push_back(std::make_unique<CacheShard>(budget, epochs, options.policy, shard_capacity_hint(), options.adaptive_ttl));
+      shards.push_back(std::make_unique<CacheShard>(budget, epochs, options.policy, shard_capacity_hint(), options.adaptive_ttl, options.maintainer));
     }
+    if (options.maintainer) options.maintainer->add(this);
+  }
+  ~Impl() override {
+    if (options.maintainer) options.maintainer->remove(this);
+  }
+  void run_maintenance_now() override {
+    for (auto& shard : shards) shard->maintain_if_requested();
   }
 
   static uint64_t hash_of(std::string_view key) { return MemoryTier::hash_of(key); }
@@ -200,6 +208,13 @@ MemoryTierStats MemoryTier::snapshot() const {
   s.max_entries = impl_->budget.max_entries.load(std::memory_order_relaxed);
   s.max_bytes = impl_->budget.max_bytes.load(std::memory_order_relaxed);
   return s;
+}
+
+void MemoryTier::run_maintenance() {
+  // Twice: the epoch moves on at most once per pass, and freeing needs two moves.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (auto& shard : impl_->shards) shard->maintain();
+  }
 }
 
 size_t MemoryTier::shard_count() const { return impl_->shards.size(); }

@@ -4,7 +4,10 @@
 // MemoryTier::read(), which lends the value as Caffeine's getIfPresent returns a plain
 // reference; get() would add a shared_ptr count (bench_memory_tier measures that path).
 //
-//   bench_peer reads-uniform|reads-hot|getorput|put THREADS SECONDS [wtinylfu|lru]
+//   bench_peer reads-uniform|reads-hot|getorput|put THREADS SECONDS [wtinylfu|lru] [async|inline]
+//
+// async (the default, as Caffeine's default executor): a Maintainer thread applies full
+// read buffers; inline: the reader whose buffer fills applies it.
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -14,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/memory_tier.h"
 
 namespace {
@@ -62,10 +66,13 @@ int main(int argc, char** argv) {
   const int threads = std::atoi(argv[2]);
   const double seconds = std::atof(argv[3]);
   const std::string policy = argc > 4 ? argv[4] : "wtinylfu";
+  const bool async = !(argc > 5 && std::string(argv[5]) == "inline");
+  tierscope::Maintainer maintainer;
   tierscope::MemoryTierOptions o;
   o.max_entries = kCapacity;
   o.max_bytes = 0;
   o.shard_bits = 6;
+  if (async) o.maintainer = &maintainer;
   o.policy = policy == "lru" ? tierscope::EvictionPolicyKind::kLru : tierscope::EvictionPolicyKind::kWTinyLfu;
   tierscope::MemoryTier cache(o);
   std::vector<std::string> keys(kKeySpace);

@@ -77,7 +77,13 @@ sizes="100,200,500,1000,2000"
 [ $smoke = 1 ] && sizes="500"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for f in "$traces"/*.trace.gz "$traces"/*.lis.zst; do
+# Synthetic recency/frequency phase shifts beside the shipped traces (make_phase_traces.py).
+synthetic=()
+if [ $smoke = 0 ] && command -v python3 >/dev/null; then
+  python3 tests/bench/peer/make_phase_traces.py "$tmp/synthetic"
+  synthetic=("$tmp/synthetic/phases.trace" "$tmp/synthetic/popshift.trace")
+fi
+for f in "$traces"/*.trace.gz "$traces"/*.lis.zst "${synthetic[@]}"; do
   [ -f "$f" ] || continue
   name=$(basename "$f")
   [ $smoke = 1 ] && [ "$name" != lirs-ps.trace.gz ] && continue
@@ -89,6 +95,11 @@ for f in "$traces"/*.trace.gz "$traces"/*.lis.zst; do
     awk -F, -v s="$s" -v caf="$caf" -v name="$name" 'NR>1 && $3==s {v[$2]=$6}
       END {best=caf; if (v["lru"]>best) best=v["lru"]; if (v["arc"]>best) best=v["arc"];
            printf "%-22s %6s %9.2f %9.2f %9.2f %9.2f %9.2f %+7.2f\n", name, s, 100*caf, 100*v["wtinylfu"], 100*v["lru"],
-                  100*v["arc"], 100*v["opt"], 100*(v["wtinylfu"]-best)}' "$tmp/ours.csv"
+                  100*v["arc"], 100*v["opt"], 100*(v["wtinylfu"]-best)
+           printf "%s %.4f %.4f\n", name, 100*(v["opt"]-v["wtinylfu"]), 100*(v["opt"]-caf) >> "'"$tmp/dist"'"}' "$tmp/ours.csv"
   done
 done
+if [ -s "$tmp/dist" ]; then
+  awk '$1 !~ /^(phases|popshift)/ {w+=$2; c+=$3; n++}
+       END {if (n) printf "mean distance to Belady'"'"'s optimal over the shipped traces (%d points): W-TinyLFU %.2f, Caffeine %.2f points\n", n, w/n, c/n}' "$tmp/dist"
+fi

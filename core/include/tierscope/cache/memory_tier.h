@@ -34,6 +34,8 @@ class logger;
 
 namespace tierscope {
 
+class Maintainer;
+
 using Value = std::shared_ptr<const std::string>;
 
 // Builds a Value from bytes (one allocation for the string, one for the control block).
@@ -86,6 +88,10 @@ struct MemoryTierOptions {
   EvictionPolicyKind policy = EvictionPolicyKind::kLru;
   // Source of time for TTLs; nullptr uses the system clock. Not owned; must outlive the tier.
   const Clock* clock = nullptr;
+  // Background thread that applies buffered reads to the policy (maintainer.h); nullptr:
+  // readers apply them when a buffer fills (exact on one thread, for simulations). Not
+  // owned; must outlive the tier.
+  Maintainer* maintainer = nullptr;
   // Where the tier logs capacity changes; nullptr logs nothing.
   std::shared_ptr<spdlog::logger> logger;
 };
@@ -169,6 +175,10 @@ class MemoryTier {
   void visit_entries(const std::function<void(const EntryView&)>& fn) const;
 
   MemoryTierStats snapshot() const;
+
+  // Applies every buffered read to the policy and frees unlinked entries no reader can
+  // still hold. The tier does both as it goes; this is for tests and measurements.
+  void run_maintenance();
 
   size_t shard_count() const;
 
