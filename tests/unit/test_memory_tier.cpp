@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/memory_tier.h"
 
 using namespace tierscope;
@@ -360,6 +361,48 @@ class MemoryTierTest : public QObject {
       QCOMPARE(tier.snapshot().entries, 0u);
       QCOMPARE(tier.snapshot().bytes, 0u);
     }
+  }
+
+  // With a Maintainer, full read buffers are applied on its thread: the reads reach the
+  // policy (a key read often survives the keys that were not), counts stay exact, and
+  // tiers come and go while it runs.
+  void maintainerAppliesReadsInTheBackground() {
+    Maintainer maintainer;
+    MemoryTierOptions o = exactLru(10);
+    o.maintainer = &maintainer;
+    MemoryTier tier(o);
+    for (int k = 0; k < 10; ++k) tier.put("k" + std::to_string(k), bytes(1));
+    for (int i = 0; i < 40; ++i) QVERIFY(tier.read("k0"));
+    // The buffer filled twice, so the maintainer was asked twice; give it time to run.
+    // Meanwhile tiers register and unregister while it may be running.
+    for (int i = 0; i < 20; ++i) {
+      MemoryTier other(o);
+      other.put("x", bytes(1));
+      for (int r = 0; r < 40; ++r) QVERIFY(other.read("x"));
+      std::this_thread::sleep_for(10ms);
+    }
+    for (int k = 10; k < 19; ++k) tier.put("k" + std::to_string(k), bytes(1));
+    QVERIFY(tier.peek("k0"));
+    QVERIFY(!tier.peek("k1"));
+    QCOMPARE(tier.snapshot().hits, 40u);
+
+    std::atomic<uint64_t> reads{0}, found{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 20'000; ++i) {
+          const std::string key = "k" + std::to_string((i * 7 + t) % 25);
+          reads.fetch_add(1);
+          if (tier.read(key)) found.fetch_add(1);
+          if (i % 10 == 0) tier.put(key, bytes(2));
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    const MemoryTierStats s = tier.snapshot();
+    QCOMPARE(s.hits + s.misses - 40, reads.load());
+    QCOMPARE(s.hits - 40, found.load());
+    QCOMPARE(s.entries, 10u);
   }
 
   // Many shards under concurrent puts: the global limits hold once the threads stop.
