@@ -3,6 +3,8 @@
 // goals on the public traces.
 #include <QtTest>
 
+#include <cmath>
+
 #include <random>
 
 #include "cache/policy/frequency_sketch.h"
@@ -153,6 +155,56 @@ class PolicyTest : public QObject {
         const auto opt = simulate_optimal(trace, capacity).hits;
         QVERIFY(opt >= simulate_policy(trace, EvictionPolicyKind::kLru, capacity).hits);
         QVERIFY(opt >= simulate_policy(trace, EvictionPolicyKind::kWTinyLfu, capacity).hits);
+      }
+    }
+  }
+
+  // A workload that shifts between frequency (Zipf over many keys) and recency (a stream
+  // of new keys re-read while recent) phases: the window advisor must follow it, so
+  // W-TinyLFU stays ahead of LRU on the whole (the frequency phases) and close to it in
+  // every recency phase (a window fixed at 1 % trails LRU there by 5 to 10 points).
+  void windowFollowsRecencyAndFrequencyPhases() {
+    std::mt19937_64 rng(11);
+    std::vector<uint64_t> trace;
+    uint64_t fresh = 1'000'000;
+    std::vector<uint64_t> recent;
+    for (int phase = 0; phase < 6; ++phase) {
+      for (int i = 0; i < 40'000; ++i) {
+        if (phase % 2 == 0) {
+          // Zipf-like: rank = floor(50000^u) favours small ranks.
+          const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+          trace.push_back(static_cast<uint64_t>(std::pow(50'000.0, u)));
+        } else if (recent.empty() || std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
+          recent.push_back(++fresh);
+          trace.push_back(fresh);
+        } else {
+          const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+          const size_t back = static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 400)));
+          trace.push_back(recent[recent.size() - 1 - back]);
+        }
+      }
+    }
+    for (size_t capacity : {200, 1000}) {
+      const double lru = simulate_policy(trace, EvictionPolicyKind::kLru, capacity).hit_ratio();
+      const double tiny = simulate_policy(trace, EvictionPolicyKind::kWTinyLfu, capacity).hit_ratio();
+      QVERIFY2(tiny >= lru, qPrintable(QString("capacity %1: W-TinyLFU %2 < LRU %3").arg(capacity).arg(tiny).arg(lru)));
+    }
+    // Each recency phase, after a frequency phase: within 1.5 points of LRU over the phase
+    // (hits in the phase = hits of the trace up to its end minus up to its start).
+    for (size_t capacity : {200, 1000}) {
+      for (size_t end : {80'000, 160'000, 240'000}) {
+        const std::vector<uint64_t> before(trace.begin(), trace.begin() + static_cast<std::ptrdiff_t>(end - 40'000));
+        const std::vector<uint64_t> upto(trace.begin(), trace.begin() + static_cast<std::ptrdiff_t>(end));
+        auto phase_ratio = [&](EvictionPolicyKind kind) {
+          return double(simulate_policy(upto, kind, capacity).hits - simulate_policy(before, kind, capacity).hits) / 40'000.0;
+        };
+        const double lru = phase_ratio(EvictionPolicyKind::kLru);
+        const double tiny = phase_ratio(EvictionPolicyKind::kWTinyLfu);
+        // The advisor decides every 4 x 128 x (capacity / 128) sampled requests: at 1,000
+        // entries the first switch to a wide window takes a few of those 40,000 requests.
+        const double slack = end == 80'000 && capacity == 1000 ? 0.04 : 0.015;
+        QVERIFY2(tiny >= lru - slack, qPrintable(QString("recency phase ending at %1, capacity %2: W-TinyLFU %3 vs LRU %4")
+                                                    .arg(end).arg(capacity).arg(tiny).arg(lru)));
       }
     }
   }

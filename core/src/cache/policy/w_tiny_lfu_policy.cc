@@ -1,40 +1,19 @@
 #include "cache/policy/w_tiny_lfu_policy.h"
 
+#include "cache/policy/admission.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace tierscope::internal {
 namespace {
 
-// Caffeine's defaults.
-constexpr double kInitialWindowFraction = 0.01;
-constexpr double kMaxWindowFraction = 0.80;
 constexpr double kProtectedShareOfMain = 0.80;
-// Half Caffeine's first step (6.25 %) and a faster decay (Caffeine: 0.98): the window
-// settles in fewer, smaller moves instead of overshooting and oscillating around the best
-// size. Measured over the six shipped traces at five sizes each (docs/benchmarks.md §8):
-// points below max(LRU, ARC, Caffeine) 14 -> 10, their sum -33.8 -> -23.1 points; on the
-// synthetic phase-shift traces of tests/bench/peer/make_phase_traces.py, a wash.
-constexpr double kInitialStep = 0.03;  // of the capacity
-constexpr double kStepDecay = 0.9;
-// Requests per hill-climber step, per entry of capacity. Caffeine uses 10; 5 adapts
-// twice as often, which OLTP (recency-heavy, wants a large window) needs to stay above
-// LRU at 4000 entries (52.6 % vs 51.0 %), at a cost on LIRS loop (49.1 -> 46.3 %, still
-// within 3.1 points of Belady). Measured with tierscope-replay, docs/benchmarks.md.
-constexpr double kClimberSamplePerEntry = 5;
-constexpr double kRestartThreshold = 0.05;      // a hit-rate jump this big means a new workload
-constexpr int kHashFloodThreshold = 6;          // above this, admit at random 1/128 (HashDoS guard)
-// Unlike Caffeine, a candidate must be more frequent than the victim by more than one.
-// The candidate's count already includes the access that brought it in, while the
-// victim (probation's least recent entry) is typically just about to be asked for
-// again; without the margin, a loop over more keys than fit makes every candidate win
-// by one and the cache degrades towards LRU (LIRS loop at 500: 40.7 % -> 49.1 %, with
-// Belady at 49.4 %). Measured in docs/benchmarks.md.
-constexpr int kAdmissionMargin = 1;
 
 }  // namespace
 
-WTinyLfuPolicy::WTinyLfuPolicy() : window_fraction_(kInitialWindowFraction), step_(kInitialStep) {}
+WTinyLfuPolicy::WTinyLfuPolicy()
+    : window_fraction_(advisor_.recommended().window), admission_margin_(advisor_.recommended().margin) {}
 
 size_t WTinyLfuPolicy::capacity() const {
   const size_t total = window_.size() + probation_.size() + protected_.size();
@@ -64,6 +43,8 @@ IntrusiveList& WTinyLfuPolicy::list_of(const PolicyNode* n) {
 void WTinyLfuPolicy::set_capacity_hint(size_t entries) {
   capacity_hint_ = entries;
   sketch_.ensure_capacity(capacity());
+  advised_capacity_ = capacity();
+  advisor_.set_capacity(advised_capacity_);
 }
 
 void WTinyLfuPolicy::on_insert(PolicyNode* n) {
@@ -94,7 +75,7 @@ void WTinyLfuPolicy::demote_protected_overflow() {
 
 void WTinyLfuPolicy::on_hit(PolicyNode* n) {
   sketch_.increment(n->hash);
-  record_sample(true);
+  record_access(n->hash);
   switch (n->queue) {
     case kWindow:
       window_.move_to_front(n);
@@ -113,7 +94,7 @@ void WTinyLfuPolicy::on_hit(PolicyNode* n) {
 
 void WTinyLfuPolicy::on_miss(uint64_t hash) {
   sketch_.increment(hash);
-  record_sample(false);
+  record_access(hash);
 }
 
 void WTinyLfuPolicy::on_remove(PolicyNode* n) {
@@ -128,16 +109,8 @@ void WTinyLfuPolicy::on_replace(PolicyNode* old, PolicyNode* fresh) {
 }
 
 bool WTinyLfuPolicy::admit(uint64_t candidate_hash, uint64_t victim_hash) {
-  const int candidate = sketch_.frequency(candidate_hash);
-  const int victim = sketch_.frequency(victim_hash);
-  if (candidate > victim + kAdmissionMargin) return true;
-  if (candidate < kHashFloodThreshold) return false;
-  // An attacker could keep a victim's count high with colliding keys; a small random
-  // admission keeps warm candidates from being locked out forever.
-  random_state_ ^= random_state_ << 13;
-  random_state_ ^= random_state_ >> 7;
-  random_state_ ^= random_state_ << 17;
-  return (random_state_ & 127) == 0;
+  return admit_candidate(sketch_.frequency(candidate_hash), sketch_.frequency(victim_hash), admission_margin_,
+                         &random_state_);
 }
 
 PolicyNode* WTinyLfuPolicy::victim() {
@@ -154,19 +127,20 @@ PolicyNode* WTinyLfuPolicy::victim() {
   return window_.back();
 }
 
-void WTinyLfuPolicy::record_sample(bool hit) {
-  (hit ? sample_hits_ : sample_misses_) += 1;
-  const uint64_t sample = sample_hits_ + sample_misses_;
-  if (sample < kClimberSamplePerEntry * capacity()) return;
-  const double hit_rate = static_cast<double>(sample_hits_) / static_cast<double>(sample);
-  sample_hits_ = sample_misses_ = 0;
-  if (previous_hit_rate_ >= 0) {
-    const double delta = hit_rate - previous_hit_rate_;
-    const double amount = delta >= 0 ? step_ : -step_;  // keep going while it helps
-    window_fraction_ = std::clamp(window_fraction_ + amount, 0.0, kMaxWindowFraction);
-    step_ = std::abs(delta) >= kRestartThreshold ? std::copysign(kInitialStep, amount) : kStepDecay * amount;
+void WTinyLfuPolicy::record_access(uint64_t hash) {
+  // Without an entry limit the capacity is the shard's size, which moves: re-plan the
+  // simulation when it has doubled or halved.
+  if (capacity_hint_ == 0) {
+    const size_t now = capacity();
+    if (now > 2 * advised_capacity_ || 2 * now < advised_capacity_) {
+      advised_capacity_ = now;
+      advisor_.set_capacity(now);
+    }
   }
-  previous_hit_rate_ = hit_rate;
+  if (advisor_.record(hash)) {
+    window_fraction_ = advisor_.recommended().window;
+    admission_margin_ = advisor_.recommended().margin;
+  }
 }
 
 std::vector<PolicyNode*> WTinyLfuPolicy::drain() {

@@ -2,9 +2,9 @@
 // window; entries leaving the window become candidates for the main area, a segmented
 // LRU (probation, protected). When the shard must evict, the candidate's estimated
 // frequency (FrequencySketch) is compared with that of main's probation victim and the
-// less frequent one goes. A hill climber resizes the window between 0 % and 80 % of the
-// capacity, growing it for recency-heavy workloads and shrinking it for frequency-heavy
-// ones (Caffeine's "simple" climber: keep a direction while the hit rate improves).
+// less frequent one goes. The window's share of the capacity, from 1 % (frequency-heavy
+// workloads) to 100 % (recency-heavy ones, where the policy becomes LRU), is chosen by a
+// WindowAdvisor that simulates the candidates on a sample of the keys.
 //
 // Internal. Thread safety: none; the owning shard serialises calls.
 #pragma once
@@ -13,6 +13,7 @@
 
 #include "cache/policy/eviction_policy.h"
 #include "cache/policy/frequency_sketch.h"
+#include "cache/policy/window_advisor.h"
 
 namespace tierscope::internal {
 
@@ -44,7 +45,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   void move_window_overflow_to_probation();
   void demote_protected_overflow();
   bool admit(uint64_t candidate_hash, uint64_t victim_hash);
-  void record_sample(bool hit);
+  void record_access(uint64_t hash);
 
   IntrusiveList window_, probation_, protected_;
   FrequencySketch sketch_;
@@ -52,12 +53,10 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   size_t capacity_hint_ = 0;
   uint64_t random_state_ = 0x9e3779b97f4a7c15ull;
 
-  // Hill climber.
+  WindowAdvisor advisor_;
+  size_t advised_capacity_ = 0;  // the capacity the advisor simulates
   double window_fraction_;
-  double step_;
-  double previous_hit_rate_ = -1;
-  uint64_t sample_hits_ = 0;
-  uint64_t sample_misses_ = 0;
+  int admission_margin_;
 };
 
 }  // namespace tierscope::internal
