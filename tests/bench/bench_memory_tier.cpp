@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ratio_reporter.h"
+#include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/memory_tier.h"
 #include "tierscope/cache/tiered_cache.h"
 #include "tierscope/workload/zipf.h"
@@ -65,9 +66,11 @@ class TierAdapter {
 
  private:
   static MemoryTierOptions options(size_t capacity) {
+    static tierscope::Maintainer maintainer;  // as TieredCache runs its L1s by default
     MemoryTierOptions o;
     o.max_entries = capacity;
     o.max_bytes = 0;
+    o.maintainer = &maintainer;
     return o;
   }
   MemoryTier tier_;

@@ -13,6 +13,7 @@
 
 #include "base/thread_pool.h"
 #include "cache/striped_counter.h"
+#include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/tiered_cache.h"
 
 namespace tierscope {
@@ -80,6 +81,7 @@ struct TieredCache::Impl {
       l1.shard_bits = options.l1_shard_bits;
       l1.policy = options.l1_policy;
       l1.clock = clock;
+      l1.maintainer = maintainer.get();
       n->l1 = std::make_unique<MemoryTier>(l1);
       n->ttl_ns.store(o.ttl.count());
       n->use_l2 = o.use_l2;
@@ -232,6 +234,10 @@ struct TieredCache::Impl {
 
   TieredCacheOptions options;
   SystemClock system_clock;
+  // Applies the L1s' buffered reads off the request threads; declared before the
+  // namespaces so it outlives their tiers.
+  std::unique_ptr<Maintainer> maintainer =
+      options.l1_background_maintenance ? std::make_unique<Maintainer>() : nullptr;
   const Clock* clock;
   std::vector<std::unique_ptr<Namespace>> namespaces;
   std::unordered_map<std::string_view, Namespace*> by_name;

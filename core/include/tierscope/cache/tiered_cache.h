@@ -74,6 +74,9 @@ struct TieredCacheOptions {
   EvictionPolicyKind l1_policy = EvictionPolicyKind::kWTinyLfu;
   // log2 of L1 shards per namespace (see MemoryTierOptions::shard_bits).
   unsigned l1_shard_bits = 2;
+  // A background thread applies the L1s' buffered reads to their policies, so request
+  // threads never do (maintainer.h); off, a reader whose buffer fills does it.
+  bool l1_background_maintenance = true;
   // The L2 tier; nullopt runs without one.
   std::optional<DiskTierOptions> l2;
   // Lifetime extension for entries read often.
