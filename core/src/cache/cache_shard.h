@@ -4,8 +4,9 @@
 // The read path takes no lock and writes no line shared with other threads: a lookup
 // pins the tier's EpochDomain (a per-thread counter), probes the table with atomic loads,
 // records the hit in its thread's stripe of the ReadBuffer and returns. Whoever next holds
-// the shard's lock (a put, or a reader whose stripe is full and wins a try-lock) drains the
-// buffer into the policy in a batch. Entries are immutable once published — a put of an
+// the shard's lock — a put, the tier's Maintainer when a stripe fills, or without one a
+// reader whose stripe is full and wins a try-lock — drains the buffer into the policy in a
+// batch. Entries are immutable once published — a put of an
 // existing key publishes a new node — so a reader never sees one half-written; unlinked
 // nodes and outgrown tables are freed only when no pinned reader can still hold them.
 //

@@ -1,5 +1,6 @@
-// admit_candidate: TinyLFU's admission rule, shared by W-TinyLFU and the window advisor's
-// simulated caches so the simulation judges entries exactly as the policy does.
+// admit_candidate: TinyLFU's admission rule, and the main area's split, shared by W-TinyLFU
+// and the window advisor's simulated caches so the simulation judges and sizes entries
+// exactly as the policy does.
 //
 // Internal. A pure function apart from the caller's random state.
 #pragma once
@@ -17,6 +18,9 @@ namespace tierscope::internal {
 // keep a victim's count high with colliding keys (HashDoS), and warm candidates must not
 // be locked out forever.
 inline constexpr int kHashFloodThreshold = 6;
+
+// Share of the main area (capacity minus window) given to the protected segment (Caffeine's).
+inline constexpr double kProtectedShareOfMain = 0.80;
 
 inline bool admit_candidate(int candidate_frequency, int victim_frequency, int margin, uint64_t* random_state) {
   if (candidate_frequency > victim_frequency + margin) return true;

@@ -6,11 +6,6 @@
 #include <cmath>
 
 namespace tierscope::internal {
-namespace {
-
-constexpr double kProtectedShareOfMain = 0.80;
-
-}  // namespace
 
 WTinyLfuPolicy::WTinyLfuPolicy()
     : window_fraction_(advisor_.recommended().window), admission_margin_(advisor_.recommended().margin) {}

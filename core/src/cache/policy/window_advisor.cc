@@ -20,7 +20,6 @@ constexpr double kPeriodPerEntry = 4;
 // Weight of the past in a candidate's score: older periods fade over a handful of periods
 // (0.5 followed phase shifts a little faster but ranked the shipped traces worse).
 constexpr double kScoreDecay = 0.7;
-constexpr double kProtectedShareOfMain = 0.80;
 
 }  // namespace
 
