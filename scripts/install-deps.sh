@@ -16,6 +16,8 @@ packages=(
   libgtest-dev libbenchmark-dev openjdk-17-jdk-headless libcaffeine-java
   # the HTTP server (Boost.Beast), its metrics check (promtool), load (wrk) and fuzzing
   libboost-dev prometheus wrk clang libfuzzer-14-dev
+  # the shared Redis tier (hiredis client; redis-server and redis-cli for its tests)
+  libhiredis-dev redis-server redis-tools
   # packaging validation
   desktop-file-utils appstream
 )

@@ -1,0 +1,93 @@
+// RedisTier: the cache tier a fleet of servers shares — values kept in a standalone Redis
+// under `<prefix>:<namespace>:{<digest>}` (the braces make the digest the cluster hash
+// tag, so keys spread over slots), framed with a checksum so a damaged value reads as a
+// miss (and is counted) instead of as data. Every call is bounded by the endpoint's
+// timeouts; behind a CircuitBreaker, calls while Redis is away return at once (a miss,
+// or false) instead of waiting on it.
+//
+// Ownership: owns its connection pool. The Clock and logger in the options are shared; the
+// Clock must outlive the tier. Thread safety: every method may be called from any number
+// of threads at once. Not copyable. TLS (`rediss://`) is out of reach with Debian's
+// hiredis 0.14: run Redis on loopback or behind a tunnel (see README).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tierscope/base/clock.h"
+#include "tierscope/redis/circuit_breaker.h"
+#include "tierscope/redis/redis_connection.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace tierscope::redis {
+
+struct RedisTierOptions {
+  // Where Redis listens, its credentials and the connect/command timeouts.
+  RedisEndpoint endpoint;
+  // Most connections open at once (one per concurrent caller).
+  size_t pool_size = 8;
+  // When to stop asking Redis, and how soon to try again.
+  CircuitBreakerOptions breaker;
+  // First part of every key; bump the version when the value framing changes.
+  std::string key_prefix = "tsc:v1";
+  // Source of time for the breaker; nullptr uses the system clock. Not owned.
+  const Clock* clock = nullptr;
+  // Where breaker changes are logged ("Redis unavailable", "Redis back"); nullptr logs nothing.
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+// A point-in-time copy; never waits on Redis (server figures are from the last refresh).
+struct RedisTierStats {
+  bool available = false;       // breaker closed and the last call succeeded
+  std::string breaker = "closed";
+  uint64_t hits = 0, misses = 0, stores = 0, erases = 0;
+  uint64_t corrupted = 0;        // values whose frame or checksum did not match (read as misses)
+  uint64_t short_circuited = 0;  // calls that skipped Redis because the breaker was open
+  uint64_t times_opened = 0;
+  uint64_t errors[kRedisErrorKinds] = {};  // by RedisErrorKind
+  int64_t used_memory_bytes = -1;          // INFO memory, -1 until known
+  int64_t connected_clients = -1;          // INFO clients, -1 until known
+  uint64_t errors_total() const;
+};
+
+class RedisTier {
+ public:
+  explicit RedisTier(RedisTierOptions options);
+  ~RedisTier();
+  RedisTier(const RedisTier&) = delete;
+  RedisTier& operator=(const RedisTier&) = delete;
+
+  // The value, or nullopt on a miss, a damaged value, an error or an open breaker.
+  std::optional<std::string> get(std::string_view ns, std::string_view key);
+  // Several keys in one round trip (a pipeline of GETs); same rules per key.
+  std::vector<std::optional<std::string>> get_many(std::string_view ns, const std::vector<std::string>& keys);
+  // SET with PX ttl (zero: no expiry). False when not stored (error, open breaker).
+  bool put(std::string_view ns, std::string_view key, std::string_view value, Duration ttl);
+  bool erase(std::string_view ns, std::string_view key);
+
+  // Reads used_memory and connected_clients (INFO) through the pool; bounded by the
+  // command timeout, skipped while the breaker is open.
+  void refresh_server_info();
+  RedisTierStats snapshot() const;
+
+  // The Redis key an entry is stored under.
+  std::string redis_key(std::string_view ns, std::string_view key) const;
+
+  // The value framing, exposed for tests: magic, xxh64 of the payload, payload.
+  static std::string frame(std::string_view value);
+  static std::optional<std::string> unframe(std::string_view stored);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tierscope::redis

@@ -1,0 +1,213 @@
+#include "tierscope/redis/redis_tier.h"
+
+#include <spdlog/logger.h>
+#include <xxhash.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "redis/redis_pool.h"
+#include "tierscope/base/sha256.h"
+
+namespace tierscope::redis {
+namespace {
+
+constexpr char kMagic[4] = {'T', 'S', 'F', '1'};
+constexpr size_t kHeader = sizeof(kMagic) + sizeof(uint64_t);
+
+}  // namespace
+
+uint64_t RedisTierStats::errors_total() const {
+  uint64_t total = 0;
+  for (uint64_t e : errors) total += e;
+  return total;
+}
+
+struct RedisTier::Impl {
+  explicit Impl(RedisTierOptions o)
+      : options(std::move(o)),
+        clock(options.clock ? options.clock : &system_clock),
+        pool(options.endpoint, options.pool_size),
+        breaker(options.breaker, *clock) {}
+
+  // Runs fn(connection) unless the breaker is open; counts the outcome. Returns false when
+  // Redis was not used or failed.
+  template <typename Fn>
+  bool with_redis(Fn&& fn) {
+    if (!breaker.allow()) return false;
+    try {
+      auto lease = pool.acquire();
+      fn(*lease);
+      const bool was_down = breaker.state() != CircuitBreaker::State::kClosed;
+      breaker.record_success();
+      last_ok.store(true, std::memory_order_relaxed);
+      if (was_down && options.logger) options.logger->info("Redis back at {}:{}", options.endpoint.host, options.endpoint.port);
+      return true;
+    } catch (const RedisError& e) {
+      errors[static_cast<int>(e.kind())].fetch_add(1, std::memory_order_relaxed);
+      last_ok.store(false, std::memory_order_relaxed);
+      const uint64_t opened_before = breaker.times_opened();
+      breaker.record_failure();
+      if (e.kind() != RedisErrorKind::kServer) pool.drop_idle();  // the others share its fate
+      if (breaker.times_opened() != opened_before && options.logger) {
+        options.logger->warn("Redis unavailable ({}): serving without it until it answers again", e.what());
+      }
+      return false;
+    }
+  }
+
+  RedisTierOptions options;
+  SystemClock system_clock;
+  const Clock* clock;
+  internal::RedisPool pool;
+  CircuitBreaker breaker;
+  std::atomic<bool> last_ok{true};
+  std::atomic<uint64_t> hits{0}, misses{0}, stores{0}, erases{0}, corrupted{0};
+  std::atomic<uint64_t> errors[kRedisErrorKinds] = {};
+  std::atomic<int64_t> used_memory{-1}, connected_clients{-1};
+};
+
+RedisTier::RedisTier(RedisTierOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+RedisTier::~RedisTier() = default;
+
+std::string RedisTier::redis_key(std::string_view ns, std::string_view key) const {
+  // A digest, not the key: bounded length, no separators or braces from user input, and
+  // the braces make it the cluster hash tag.
+  std::string k = impl_->options.key_prefix;
+  k += ':';
+  k += ns;
+  k += ":{";
+  k += sha256_hex(key).substr(0, 32);
+  k += '}';
+  return k;
+}
+
+std::string RedisTier::frame(std::string_view value) {
+  std::string out;
+  out.reserve(kHeader + value.size());
+  out.append(kMagic, sizeof(kMagic));
+  const uint64_t sum = XXH64(value.data(), value.size(), 0);
+  char raw[8];
+  for (int i = 0; i < 8; ++i) raw[i] = static_cast<char>((sum >> (8 * i)) & 0xff);
+  out.append(raw, 8);
+  out.append(value);
+  return out;
+}
+
+std::optional<std::string> RedisTier::unframe(std::string_view stored) {
+  if (stored.size() < kHeader || std::memcmp(stored.data(), kMagic, sizeof(kMagic)) != 0) return std::nullopt;
+  uint64_t sum = 0;
+  for (int i = 0; i < 8; ++i) sum |= uint64_t{static_cast<unsigned char>(stored[sizeof(kMagic) + i])} << (8 * i);
+  const std::string_view payload = stored.substr(kHeader);
+  if (XXH64(payload.data(), payload.size(), 0) != sum) return std::nullopt;
+  return std::string(payload);
+}
+
+std::optional<std::string> RedisTier::get(std::string_view ns, std::string_view key) {
+  return std::move(get_many(ns, {std::string(key)}).front());
+}
+
+std::vector<std::optional<std::string>> RedisTier::get_many(std::string_view ns, const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::string>> out(keys.size());
+  if (keys.empty()) return out;
+  std::vector<std::string> redis_keys;
+  redis_keys.reserve(keys.size());
+  for (const std::string& k : keys) redis_keys.push_back(redis_key(ns, k));
+  std::vector<std::vector<std::string_view>> commands;
+  commands.reserve(keys.size());
+  for (const std::string& rk : redis_keys) commands.push_back({"GET", rk});
+  std::vector<RedisReply> replies;
+  const bool ok = impl_->with_redis([&](RedisConnection& c) {
+    replies = c.pipeline(commands);
+    for (const RedisReply& r : replies) {
+      if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: GET: " + r.text);
+    }
+  });
+  if (!ok) return out;
+  std::vector<std::string> damaged;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].type != RedisReply::Type::kString) {
+      impl_->misses.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    out[i] = unframe(replies[i].text);
+    if (out[i]) {
+      impl_->hits.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      impl_->corrupted.fetch_add(1, std::memory_order_relaxed);
+      impl_->misses.fetch_add(1, std::memory_order_relaxed);
+      damaged.push_back(redis_keys[i]);
+    }
+  }
+  if (!damaged.empty()) {
+    // Drop what cannot be read, so the next load stores a good copy.
+    std::vector<std::string_view> del{"DEL"};
+    for (const std::string& d : damaged) del.push_back(d);
+    impl_->with_redis([&](RedisConnection& c) { c.command(del); });
+  }
+  return out;
+}
+
+bool RedisTier::put(std::string_view ns, std::string_view key, std::string_view value, Duration ttl) {
+  if (ttl < Duration::zero()) return false;
+  const std::string rk = redis_key(ns, key);
+  const std::string framed = frame(value);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
+  const std::string px = std::to_string(ms > 0 ? ms : 1);
+  const bool ok = impl_->with_redis([&](RedisConnection& c) {
+    RedisReply r = ttl > Duration::zero() ? c.command({"SET", rk, framed, "PX", px}) : c.command({"SET", rk, framed});
+    if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: SET: " + r.text);
+  });
+  if (ok) impl_->stores.fetch_add(1, std::memory_order_relaxed);
+  return ok;
+}
+
+bool RedisTier::erase(std::string_view ns, std::string_view key) {
+  const std::string rk = redis_key(ns, key);
+  bool removed = false;
+  impl_->with_redis([&](RedisConnection& c) {
+    RedisReply r = c.command({"DEL", rk});
+    if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: DEL: " + r.text);
+    removed = r.integer > 0;
+  });
+  if (removed) impl_->erases.fetch_add(1, std::memory_order_relaxed);
+  return removed;
+}
+
+namespace {
+int64_t info_field(const std::string& info, std::string_view name) {
+  const std::string needle = std::string(name) + ":";
+  const size_t at = info.find(needle);
+  if (at == std::string::npos) return -1;
+  return std::strtoll(info.c_str() + at + needle.size(), nullptr, 10);
+}
+}  // namespace
+
+void RedisTier::refresh_server_info() {
+  impl_->with_redis([&](RedisConnection& c) {
+    std::vector<RedisReply> r = c.pipeline({{"INFO", "memory"}, {"INFO", "clients"}});
+    if (r[0].is_error() || r[1].is_error()) throw RedisError(RedisErrorKind::kServer, "redis: INFO: " + r[0].text + r[1].text);
+    impl_->used_memory.store(info_field(r[0].text, "used_memory"), std::memory_order_relaxed);
+    impl_->connected_clients.store(info_field(r[1].text, "connected_clients"), std::memory_order_relaxed);
+  });
+}
+
+RedisTierStats RedisTier::snapshot() const {
+  RedisTierStats s;
+  const CircuitBreaker::State state = impl_->breaker.state();
+  s.breaker = to_string(state);
+  s.available = state == CircuitBreaker::State::kClosed && impl_->last_ok.load(std::memory_order_relaxed);
+  s.hits = impl_->hits.load(std::memory_order_relaxed);
+  s.misses = impl_->misses.load(std::memory_order_relaxed);
+  s.stores = impl_->stores.load(std::memory_order_relaxed);
+  s.erases = impl_->erases.load(std::memory_order_relaxed);
+  s.corrupted = impl_->corrupted.load(std::memory_order_relaxed);
+  s.short_circuited = impl_->breaker.short_circuited();
+  s.times_opened = impl_->breaker.times_opened();
+  for (int i = 0; i < kRedisErrorKinds; ++i) s.errors[i] = impl_->errors[i].load(std::memory_order_relaxed);
+  s.used_memory_bytes = impl_->used_memory.load(std::memory_order_relaxed);
+  s.connected_clients = impl_->connected_clients.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace tierscope::redis

@@ -1,0 +1,212 @@
+// The Redis tier against a real redis-server started by the test: round trip with TTL,
+// key layout, pipelined multi-get, a damaged value (checksum -> miss, counted, removed),
+// the breaker opening when Redis is killed and closing when it returns, command timeouts
+// under DEBUG SLEEP and CLIENT PAUSE, AUTH from the options, and server figures.
+#include <QtTest>
+
+#include <atomic>
+#include <thread>
+
+#include "support/redis_server.h"
+#include "tierscope/redis/redis_tier.h"
+
+using namespace tierscope;
+using namespace tierscope::redis;
+using namespace std::chrono_literals;
+
+namespace {
+
+RedisTierOptions options_for(const testing::RedisServer& server, const Clock* clock = nullptr) {
+  RedisTierOptions o;
+  o.endpoint = server.endpoint();
+  o.endpoint.command_timeout = 300ms;
+  o.endpoint.connect_timeout = 300ms;
+  o.pool_size = 4;
+  o.clock = clock;
+  o.breaker.failure_threshold = 3;
+  o.breaker.cooldown = 500ms;
+  return o;
+}
+
+}  // namespace
+
+class RedisTierTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void framingDetectsDamage() {
+    const std::string framed = RedisTier::frame("hello");
+    QCOMPARE(RedisTier::unframe(framed).value(), std::string("hello"));
+    std::string flipped = framed;
+    flipped.back() ^= 1;
+    QVERIFY(!RedisTier::unframe(flipped));
+    QVERIFY(!RedisTier::unframe("TSF1"));
+    QVERIFY(!RedisTier::unframe(""));
+    QCOMPARE(RedisTier::unframe(RedisTier::frame("")).value(), std::string());
+  }
+
+  void roundTripWithTtlAndKeyLayout() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server;
+    QVERIFY(server.start());
+    RedisTier tier(options_for(server));
+    const std::string value(100'000, 'v');
+    QVERIFY(tier.put("model", "image:42", value, 5s));
+    QCOMPARE(tier.get("model", "image:42").value(), value);
+    const std::string key = tier.redis_key("model", "image:42");
+    QVERIFY(key.rfind("tsc:v1:model:{", 0) == 0 && key.back() == '}');
+    RedisConnection raw(server.endpoint());
+    const RedisReply ttl = raw.command({"PTTL", key});
+    QVERIFY2(ttl.integer > 0 && ttl.integer <= 5000, qPrintable(QString::number(ttl.integer)));
+    QVERIFY(tier.put("model", "forever", "x", Duration::zero()));
+    QCOMPARE(raw.command({"PTTL", tier.redis_key("model", "forever")}).integer, int64_t(-1));
+    QVERIFY(tier.erase("model", "image:42"));
+    QVERIFY(!tier.get("model", "image:42"));
+    const RedisTierStats s = tier.snapshot();
+    QCOMPARE(s.hits, 1u);
+    QCOMPARE(s.misses, 1u);
+    QCOMPARE(s.stores, 2u);
+    QVERIFY(s.available);
+    QCOMPARE(s.errors_total(), 0u);
+  }
+
+  void getManyIsOnePipeline() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server;
+    QVERIFY(server.start());
+    RedisTier tier(options_for(server));
+    for (int i = 0; i < 3; ++i) QVERIFY(tier.put("ns", "k" + std::to_string(i), "v" + std::to_string(i), 10s));
+    const auto got = tier.get_many("ns", {"k0", "missing", "k2", "k1"});
+    QCOMPARE(got.size(), size_t(4));
+    QCOMPARE(got[0].value(), std::string("v0"));
+    QVERIFY(!got[1]);
+    QCOMPARE(got[2].value(), std::string("v2"));
+    QCOMPARE(got[3].value(), std::string("v1"));
+  }
+
+  void damagedValueIsAMissCountedAndRemoved() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server;
+    QVERIFY(server.start());
+    RedisTier tier(options_for(server));
+    QVERIFY(tier.put("ns", "k", "good value", 10s));
+    const std::string key = tier.redis_key("ns", "k");
+    RedisConnection raw(server.endpoint());
+    std::string framed = raw.command({"GET", key}).text;
+    framed[framed.size() - 1] ^= 0x40;  // one bit of the payload
+    raw.command({"SET", key, framed});
+    QVERIFY(!tier.get("ns", "k"));
+    QCOMPARE(tier.snapshot().corrupted, 1u);
+    QCOMPARE(raw.command({"EXISTS", key}).integer, int64_t(0));
+  }
+
+  void breakerOpensWhenRedisDiesAndClosesWhenItReturns() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server;
+    QVERIFY(server.start());
+    ManualClock clock;
+    RedisTier tier(options_for(server, &clock));
+    QVERIFY(tier.put("ns", "k", "v", 60s));
+    server.kill();
+    for (int i = 0; i < 3; ++i) QVERIFY(!tier.get("ns", "k"));
+    RedisTierStats s = tier.snapshot();
+    QCOMPARE(s.breaker, std::string("open"));
+    QVERIFY(!s.available);
+    QCOMPARE(s.times_opened, 1u);
+    QVERIFY(s.errors[int(RedisErrorKind::kConnect)] + s.errors[int(RedisErrorKind::kIo)] >= 3);
+    // Open: calls skip Redis altogether (no connection attempt, so no new error).
+    const uint64_t errors_before = s.errors_total();
+    QVERIFY(!tier.get("ns", "k"));
+    QVERIFY(!tier.put("ns", "k2", "v", 60s));
+    s = tier.snapshot();
+    QCOMPARE(s.short_circuited, 2u);
+    QCOMPARE(s.errors_total(), errors_before);
+    // Cooldown passed, still down: the probe fails and the cooldown doubles.
+    clock.advance(600ms);
+    QVERIFY(!tier.get("ns", "k"));
+    QCOMPARE(tier.snapshot().times_opened, 2u);
+    clock.advance(600ms);  // less than the doubled cooldown (1 s): still skipped
+    QVERIFY(!tier.get("ns", "k"));
+    QCOMPARE(tier.snapshot().short_circuited, 3u);
+    // Redis returns (empty: no persistence); after the cooldown one probe closes it.
+    QVERIFY(server.start());
+    clock.advance(500ms);
+    QVERIFY(tier.put("ns", "k", "v2", 60s));
+    s = tier.snapshot();
+    QCOMPARE(s.breaker, std::string("closed"));
+    QVERIFY(s.available);
+    QCOMPARE(tier.get("ns", "k").value(), std::string("v2"));
+  }
+
+  void commandTimeoutUnderDebugSleepAndClientPause() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server;
+    QVERIFY(server.start());
+    RedisTierOptions o = options_for(server);
+    o.breaker.failure_threshold = 100;  // this test is about timeouts, not the breaker
+    RedisTier tier(o);
+    QVERIFY(tier.put("ns", "k", "v", 60s));
+    for (const char* blocker : {"sleep", "pause"}) {
+      std::atomic<bool> blocking_done{false};
+      std::thread blocker_thread([&] {
+        auto e = server.endpoint();
+        e.command_timeout = 5000ms;
+        RedisConnection c(e);
+        if (std::string(blocker) == "sleep") {
+          c.command({"DEBUG", "SLEEP", "1.5"});
+        } else {
+          c.command({"CLIENT", "PAUSE", "1500", "ALL"});
+          std::this_thread::sleep_for(1500ms);
+        }
+        blocking_done.store(true);
+      });
+      std::this_thread::sleep_for(200ms);  // let the blocking command reach the server
+      const uint64_t timeouts_before = tier.snapshot().errors[int(RedisErrorKind::kTimeout)];
+      QVERIFY(!tier.get("ns", "k"));
+      // The get gave up at its own timeout (300 ms), well before the server woke up.
+      QVERIFY2(!blocking_done.load(), blocker);
+      QCOMPARE(tier.snapshot().errors[int(RedisErrorKind::kTimeout)], timeouts_before + 1);
+      blocker_thread.join();
+      QCOMPARE(tier.get("ns", "k").value(), std::string("v"));  // and it recovers
+    }
+  }
+
+  void authFromOptionsAndNeverInMessages() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server({"--requirepass", "s3cret-pass"});
+    QVERIFY(server.start());
+    RedisTierOptions o = options_for(server);
+    o.endpoint.password = "s3cret-pass";
+    RedisTier tier(o);
+    QVERIFY(tier.put("ns", "k", "v", 10s));
+    QCOMPARE(tier.get("ns", "k").value(), std::string("v"));
+    auto bad = server.endpoint();
+    bad.password = "wrong-pass";
+    try {
+      RedisConnection c(bad);
+      QFAIL("AUTH with a wrong password was accepted");
+    } catch (const RedisError& e) {
+      QCOMPARE(int(e.kind()), int(RedisErrorKind::kAuth));
+      QVERIFY(std::string(e.what()).find("wrong-pass") == std::string::npos);
+    }
+    o.endpoint.password.clear();
+    RedisTier unauthenticated(o);
+    QVERIFY(!unauthenticated.get("ns", "k"));
+    QCOMPARE(unauthenticated.snapshot().errors[int(RedisErrorKind::kServer)], 1u);  // NOAUTH
+  }
+
+  void serverFigures() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server;
+    QVERIFY(server.start());
+    RedisTier tier(options_for(server));
+    QCOMPARE(tier.snapshot().used_memory_bytes, int64_t(-1));
+    tier.refresh_server_info();
+    const RedisTierStats s = tier.snapshot();
+    QVERIFY(s.used_memory_bytes > 0);
+    QVERIFY(s.connected_clients >= 1);
+  }
+};
+
+QTEST_GUILESS_MAIN(RedisTierTest)
+#include "test_redis_tier.moc"
