@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "support/redis_server.h"
+#include "tierscope/cache/loader.h"
+#include "tierscope/cache/tiered_cache.h"
 #include "tierscope/redis/redis_tier.h"
 
 using namespace tierscope;
@@ -193,6 +195,58 @@ class RedisTierTest : public QObject {
     RedisTier unauthenticated(o);
     QVERIFY(!unauthenticated.get("ns", "k"));
     QCOMPARE(unauthenticated.snapshot().errors[int(RedisErrorKind::kServer)], 1u);  // NOAUTH
+  }
+
+  // Two servers' caches sharing one Redis: the second's first request for a key the first
+  // computed is a shared-tier hit (one origin load in all), promoted into its L1 with the
+  // TTL Redis has left. With Redis killed, both keep serving from their origin.
+  void twoServersShareOneRedis() {
+    TIERSCOPE_REQUIRE_REDIS();
+    testing::RedisServer server;
+    QVERIFY(server.start());
+    std::atomic<int> origin_loads{0};
+    auto loader = make_compute_loader([&](std::string_view key) {
+      origin_loads.fetch_add(1);
+      return make_value("computed:" + std::string(key));
+    });
+    auto make_cache = [&](std::shared_ptr<SharedTier> shared) {
+      NamespaceOptions ns;
+      ns.name = "predictions";
+      ns.ttl = 60s;
+      ns.loader = loader;
+      TieredCacheOptions o;
+      o.namespaces = {ns};
+      o.shared = std::move(shared);
+      o.record_accesses = false;
+      return std::make_unique<TieredCache>(o);
+    };
+    auto redis_a = std::make_shared<RedisTier>(options_for(server));
+    auto redis_b = std::make_shared<RedisTier>(options_for(server));
+    auto a = make_cache(redis_a);
+    auto b = make_cache(redis_b);
+    QCOMPARE(*a->get("predictions", "img:1"), std::string("computed:img:1"));
+    QCOMPARE(origin_loads.load(), 1);
+    // The write-through runs after the waiters are answered: wait for it to land.
+    for (int i = 0; i < 100 && !redis_b->fetch("predictions", "img:1"); ++i) std::this_thread::sleep_for(10ms);
+    QCOMPARE(*b->get("predictions", "img:1"), std::string("computed:img:1"));
+    QCOMPARE(origin_loads.load(), 1);
+    TieredStats sb = b->snapshot();
+    QCOMPARE(sb.shared_hits, 1u);
+    QCOMPARE(sb.served_shared, 1u);
+    QCOMPARE(sb.l3_hits, 0u);
+    QCOMPARE(*b->get("predictions", "img:1"), std::string("computed:img:1"));
+    QCOMPARE(b->snapshot().l1_hits, 1u);
+    // An invalidation on one server removes the shared copy: the other cannot refill from it.
+    QVERIFY(a->invalidate("predictions", "img:1"));
+    QVERIFY(!redis_b->fetch("predictions", "img:1"));
+    // Redis away: requests are still served (from the origin), none fail.
+    server.kill();
+    for (int i = 2; i < 12; ++i) {
+      QCOMPARE(*b->get("predictions", "img:" + std::to_string(i)), "computed:img:" + std::to_string(i));
+    }
+    sb = b->snapshot();
+    QCOMPARE(sb.failed_requests, 0u);
+    QCOMPARE(redis_b->snapshot().breaker, std::string("open"));
   }
 
   void serverFigures() {

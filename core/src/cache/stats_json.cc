@@ -24,6 +24,7 @@ std::string cache_stats_json(const TieredStats& s, int indent) {
   j["l1_hits"] = s.l1_hits;
   j["l2_hits"] = s.l2_hits;
   j["l3_hits"] = s.l3_hits;
+  j["shared_hits"] = s.shared_hits;
   j["evictions"] = s.evictions;
   j["stampede_prevented"] = s.stampede_prevented;
   j["l1_hit_rate"] = s.l1_hit_rate;

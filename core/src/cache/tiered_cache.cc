@@ -109,6 +109,7 @@ void TieredCache::put(std::string_view ns, std::string_view key, Value value, Du
   const Duration effective = ttl > Duration::zero() ? ttl : n.ttl();
   n.l1->put(key, value, effective);
   if (n.use_l2 && d.l2) d.l2->put(Impl::full_key(n, key), *value, effective > Duration::zero() ? d.clock->now() + effective : kNever);
+  if (n.use_shared && d.options.shared) d.options.shared->store(n.name, key, *value, effective);
 }
 
 bool TieredCache::invalidate(std::string_view ns, std::string_view key) {
@@ -117,6 +118,7 @@ bool TieredCache::invalidate(std::string_view ns, std::string_view key) {
   d.invalidation_epoch.fetch_add(1, std::memory_order_acq_rel);
   bool any = n.l1->erase(key);
   if (d.l2) any = d.l2->erase(Impl::full_key(n, key)) || any;
+  if (n.use_shared && d.options.shared) any = d.options.shared->remove(n.name, key) || any;
   return any;
 }
 
@@ -200,6 +202,7 @@ TieredStats TieredCache::snapshot() const {
   s.l1_hits = d.l1_hits.load();
   s.l2_hits = d.l2_hits.load();
   s.l3_hits = d.l3_hits.load();
+  s.shared_hits = d.shared_hits.load();
   s.stampede_prevented = d.stampede_prevented.load();
   s.load_errors = d.load_errors.load();
   s.load_timeouts = d.load_timeouts.load();
@@ -207,6 +210,7 @@ TieredStats TieredCache::snapshot() const {
   s.loads_in_flight = d.loads_in_flight.load();
   s.served_l1 = d.served_l1.load();
   s.served_l2 = d.served_l2.load();
+  s.served_shared = d.served_shared.load();
   s.served_origin = d.served_origin.load();
   s.failed_requests = d.failed_requests.load();
   for (const auto& n : d.namespaces) {

@@ -27,6 +27,7 @@ struct Namespace {
   std::unique_ptr<MemoryTier> l1;
   std::atomic<int64_t> ttl_ns;
   bool use_l2;
+  bool use_shared;
   std::shared_ptr<Loader> loader;
   std::unique_ptr<AccessRecorder> recorder;
 
@@ -85,6 +86,7 @@ struct TieredCache::Impl {
       n->l1 = std::make_unique<MemoryTier>(l1);
       n->ttl_ns.store(o.ttl.count());
       n->use_l2 = o.use_l2;
+      n->use_shared = o.use_shared;
       n->loader = o.loader;
       n->recorder = std::make_unique<AccessRecorder>(options.access_ring_log2);
       n->recorder->set_enabled(options.record_accesses);
@@ -124,7 +126,7 @@ struct TieredCache::Impl {
   std::shared_future<Value> start_or_join(Namespace& n, std::string_view key, std::shared_ptr<Loader> loader,
                                           Duration ttl) {
     if (!loader) loader = n.loader;
-    if (!loader && !(n.use_l2 && l2)) {
+    if (!loader && !(n.use_l2 && l2) && !(n.use_shared && options.shared)) {
       return failed(std::make_exception_ptr(
           std::invalid_argument("namespace '" + n.name + "' has no loader and none was given")));
     }
@@ -171,12 +173,15 @@ struct TieredCache::Impl {
     return flight.waiters;
   }
 
-  // Runs on a loader thread: L2, else origin; store; answer every waiter.
+  // Runs on a loader thread: L2, else the shared tier, else origin; store; answer every
+  // waiter (single flight covers the shared tier's fill too).
   void load(Namespace& n, const std::string& key, const std::string& full, const std::shared_ptr<Loader>& loader,
             Duration ttl_override, uint64_t epoch, Flight& flight) {
     const Duration ttl = ttl_override > Duration::zero() ? ttl_override : n.ttl();
     Value value;
     bool from_origin = false;
+    bool from_shared = false;
+    Duration shared_ttl_left{0};
     TimePoint loaded_at{};
     try {
       if (n.use_l2 && l2) {
@@ -199,6 +204,21 @@ struct TieredCache::Impl {
           }
         }
       }
+      if (!value && n.use_shared && options.shared) {
+        const auto start = SteadyClock::now();
+        if (auto entry = options.shared->fetch(n.name, key)) {
+          shared_latency.record(SteadyClock::now() - start);
+          value = make_value(std::move(entry->value));
+          shared_hits.fetch_add(1, std::memory_order_relaxed);
+          from_shared = true;
+          if (debug_logging()) options.logger->debug("SHARED HIT {}", full);
+          if (invalidation_epoch.load(std::memory_order_acquire) == epoch) {
+            // Promote with the time it has left in the shared tier.
+            n.l1->put(key, value, entry->ttl_left);
+            shared_ttl_left = entry->ttl_left;
+          }
+        }
+      }
       if (!value) {
         if (!loader) throw LoadError("'" + full + "' is not cached and namespace '" + n.name + "' has no loader");
         const auto start = SteadyClock::now();
@@ -214,7 +234,7 @@ struct TieredCache::Impl {
       // join a finished flight (its value may be expired or invalidated by then); it
       // finds the value in L1 instead (start_or_join looks again under the lock).
       const uint64_t answered = finish(full, flight);
-      (from_origin ? served_origin : served_l2).fetch_add(answered, std::memory_order_relaxed);
+      (from_origin ? served_origin : from_shared ? served_shared : served_l2).fetch_add(answered, std::memory_order_relaxed);
       flight.promise.set_value(value);
     } catch (const std::exception& e) {
       load_errors.fetch_add(1, std::memory_order_relaxed);
@@ -226,9 +246,14 @@ struct TieredCache::Impl {
       failed_requests.fetch_add(finish(full, flight), std::memory_order_relaxed);
       flight.promise.set_exception(std::current_exception());
     }
-    // Write-through after the waiters are answered: disk latency is not theirs to pay.
-    if (from_origin && n.use_l2 && l2 && invalidation_epoch.load(std::memory_order_acquire) == epoch) {
-      l2->put(full, *value, ttl > Duration::zero() ? loaded_at + ttl : kNever);
+    // Write-through after the waiters are answered: disk and network latency are not
+    // theirs to pay. A shared-tier hit is promoted to L2 as well, with its time left.
+    if (invalidation_epoch.load(std::memory_order_acquire) == epoch) {
+      if (from_origin && n.use_l2 && l2) l2->put(full, *value, ttl > Duration::zero() ? loaded_at + ttl : kNever);
+      if (from_shared && n.use_l2 && l2) {
+        l2->put(full, *value, shared_ttl_left > Duration::zero() ? clock->now() + shared_ttl_left : kNever);
+      }
+      if (from_origin && n.use_shared && options.shared) options.shared->store(n.name, key, *value, ttl);
     }
   }
 
@@ -251,10 +276,11 @@ struct TieredCache::Impl {
   // Requests by how they ended, counted when they end (served_l1 is l1_hits plus the L1
   // look under the flight lock): shares of their sum never exceed 100 %.
   internal::StripedCounter served_l1;
-  std::atomic<uint64_t> served_l2{0}, served_origin{0}, failed_requests{0};
+  std::atomic<uint64_t> served_l2{0}, served_shared{0}, served_origin{0}, failed_requests{0};
+  std::atomic<uint64_t> shared_hits{0};
   std::atomic<uint64_t> l2_hits{0}, l3_hits{0}, stampede_prevented{0}, load_errors{0}, load_timeouts{0}, overloaded{0},
       loads_in_flight{0}, invalidation_epoch{0};
-  LatencyHistogram l1_latency, l2_latency, origin_latency, miss_latency;
+  LatencyHistogram l1_latency, l2_latency, shared_latency, origin_latency, miss_latency;
   std::atomic<EvictionPolicyKind> policy{EvictionPolicyKind::kLru};
   // Read by loader threads, changed by set_adaptive_ttl(): guarded, not options.adaptive_ttl.
   AdaptiveTtl l2_adaptive_rule() const {

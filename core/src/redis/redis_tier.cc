@@ -3,6 +3,7 @@
 #include <spdlog/logger.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -146,6 +147,33 @@ std::vector<std::optional<std::string>> RedisTier::get_many(std::string_view ns,
     impl_->with_redis([&](RedisConnection& c) { c.command(del); });
   }
   return out;
+}
+
+std::optional<SharedEntry> RedisTier::fetch(std::string_view ns, std::string_view key) {
+  const std::string rk = redis_key(ns, key);
+  std::vector<RedisReply> replies;
+  const bool ok = impl_->with_redis([&](RedisConnection& c) {
+    replies = c.pipeline({{"GET", rk}, {"PTTL", rk}});
+    if (replies[0].is_error()) throw RedisError(RedisErrorKind::kServer, "redis: GET: " + replies[0].text);
+  });
+  if (!ok) return std::nullopt;
+  if (replies[0].type != RedisReply::Type::kString) {
+    impl_->misses.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  std::optional<std::string> value = unframe(replies[0].text);
+  if (!value) {
+    impl_->corrupted.fetch_add(1, std::memory_order_relaxed);
+    impl_->misses.fetch_add(1, std::memory_order_relaxed);
+    impl_->with_redis([&](RedisConnection& c) { c.command({"DEL", rk}); });
+    return std::nullopt;
+  }
+  impl_->hits.fetch_add(1, std::memory_order_relaxed);
+  // PTTL: -1 no expiry, -2 gone since the GET (then it expires now: 1 ms left).
+  const int64_t pttl = replies[1].type == RedisReply::Type::kInteger ? replies[1].integer : -1;
+  SharedEntry entry{std::move(*value), Duration::zero()};
+  if (pttl >= 0 || pttl == -2) entry.ttl_left = std::chrono::milliseconds(std::max<int64_t>(pttl, 1));
+  return entry;
 }
 
 bool RedisTier::put(std::string_view ns, std::string_view key, std::string_view value, Duration ttl) {

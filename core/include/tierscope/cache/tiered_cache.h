@@ -39,6 +39,7 @@
 #include "tierscope/cache/latency_histogram.h"
 #include "tierscope/cache/loader.h"
 #include "tierscope/cache/memory_tier.h"
+#include "tierscope/cache/shared_tier.h"
 
 namespace spdlog {
 class logger;
@@ -58,6 +59,9 @@ struct NamespaceOptions {
   Duration ttl = std::chrono::hours(24);
   // Whether entries are written through to L2 and looked up there.
   bool use_l2 = true;
+  // Whether entries are written through to the shared tier (Redis) and looked up there,
+  // when the cache has one.
+  bool use_shared = true;
   // The origin for gets that pass no loader of their own; may be null.
   std::shared_ptr<Loader> loader;
 };
@@ -79,6 +83,8 @@ struct TieredCacheOptions {
   bool l1_background_maintenance = true;
   // The L2 tier; nullopt runs without one.
   std::optional<DiskTierOptions> l2;
+  // The tier shared with other servers (redis::RedisTier), after L2; null runs without.
+  std::shared_ptr<SharedTier> shared;
   // Lifetime extension for entries read often.
   AdaptiveTtl adaptive_ttl{.enabled = true, .hits_per_step = 2, .max_multiplier = 4};
   // How long a get waits for a load before failing with LoadTimeoutError (the load
@@ -121,19 +127,23 @@ struct TieredStats {
   uint64_t l1_hits = 0;
   uint64_t l2_hits = 0;
   uint64_t l3_hits = 0;  // served by the origin (loads that succeeded)
+  uint64_t shared_hits = 0;  // loads answered by the shared tier (Redis)
   uint64_t stampede_prevented = 0;
   uint64_t load_errors = 0;
   uint64_t load_timeouts = 0;
   uint64_t overloaded = 0;
   uint64_t loads_in_flight = 0;
   // Requests by how they ended, each counted once when it ended: from L1, from an L2
-  // read, from an origin load (the one that loaded and those that waited for it), or
+  // read, from the shared tier, from an origin load (the one that loaded and those that waited for it), or
   // failed (load error, overload). Rates over intervals come from these.
   uint64_t served_l1 = 0;
   uint64_t served_l2 = 0;
+  uint64_t served_shared = 0;
   uint64_t served_origin = 0;
   uint64_t failed_requests = 0;
-  uint64_t completed_requests() const { return served_l1 + served_l2 + served_origin + failed_requests; }
+  uint64_t completed_requests() const {
+    return served_l1 + served_l2 + served_shared + served_origin + failed_requests;
+  }
   uint64_t evictions = 0;  // L1 (all namespaces) + L2
   // Shares of all requests served by each tier (0 when idle).
   double l1_hit_rate = 0;
@@ -196,10 +206,11 @@ class TieredCache {
 
   // Removes one key from every tier; returns whether any tier held it.
   bool invalidate(std::string_view ns, std::string_view key);
-  // Removes keys matching a glob (`persona:*`) from every tier, in namespace `ns` or
-  // (empty ns) in all namespaces; returns how many entries went.
+  // Removes keys matching a glob (`persona:*`) from L1 and L2, in namespace `ns` or
+  // (empty ns) in all namespaces; returns how many entries went. Not yet from the shared
+  // tier (Redis holds digests, not keys: that takes per-namespace generations, #12).
   size_t invalidate_matching(std::string_view pattern, std::string_view ns = {});
-  // Empties every tier (`DELETE /cache/all`).
+  // Empties L1 and L2 (`DELETE /cache/all`); not yet the shared tier (see above).
   void clear();
 
   // Live tuning.

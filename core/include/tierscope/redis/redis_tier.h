@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tierscope/base/clock.h"
+#include "tierscope/cache/shared_tier.h"
 #include "tierscope/redis/circuit_breaker.h"
 #include "tierscope/redis/redis_connection.h"
 
@@ -58,12 +59,19 @@ struct RedisTierStats {
   uint64_t errors_total() const;
 };
 
-class RedisTier {
+class RedisTier final : public SharedTier {
  public:
   explicit RedisTier(RedisTierOptions options);
   ~RedisTier();
   RedisTier(const RedisTier&) = delete;
   RedisTier& operator=(const RedisTier&) = delete;
+
+  // SharedTier: GET and PTTL in one round trip; put(); erase().
+  std::optional<SharedEntry> fetch(std::string_view ns, std::string_view key) override;
+  bool store(std::string_view ns, std::string_view key, std::string_view value, Duration ttl) override {
+    return put(ns, key, value, ttl);
+  }
+  bool remove(std::string_view ns, std::string_view key) override { return erase(ns, key); }
 
   // The value, or nullopt on a miss, a damaged value, an error or an open breaker.
   std::optional<std::string> get(std::string_view ns, std::string_view key);
