@@ -1,5 +1,9 @@
 #include "app_settings.h"
 
+#include <spdlog/spdlog.h>
+
+#include "tierscope/redis/redis_tier.h"
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
@@ -30,6 +34,11 @@ const QCommandLineOption kTtl("ttl", "Base TTL of every namespace in seconds (tt
 const QCommandLineOption kPolicy("policy", "L1 eviction policy: wtinylfu or lru.", "policy", "wtinylfu");
 const QCommandLineOption kNamespace("namespace", "Cache namespace of the demo workload and the L1 options.", "name", "general");
 const QCommandLineOption kL2Dir("l2-dir", "L2 directory (ssd_root), or 'off' for no L2.", "dir", defaultL2Dir());
+const QCommandLineOption kRedis("redis",
+                                "HOST:PORT of a Redis shared by a fleet of servers (between L2 and the origin), or 'off'. "
+                                "Password from TIERSCOPE_REDIS_PASSWORD; plain TCP only (hiredis 0.14 has no TLS).",
+                                "host:port", qEnvironmentVariable("TIERSCOPE_REDIS", "off"));
+const QCommandLineOption kRedisUser("redis-user", "Redis ACL user for AUTH (with TIERSCOPE_REDIS_PASSWORD).", "name");
 const QCommandLineOption kL2Gb("l2-gb", "L2 disk limit in GiB (max_disk_usage_gb).", "gib", "1");
 const QCommandLineOption kL2NoFsync("l2-no-fsync", "Do not fsync L2 entries (checksums still catch torn files).");
 const QCommandLineOption kLoaderThreads("loader-threads", "Threads running L2 reads and origin loads.", "n", "8");
@@ -71,7 +80,7 @@ void addOptions(QCommandLineParser& parser) {
   parser.addHelpOption();
   parser.addVersionOption();
   for (const auto& option : {kHeadless, kDuration, kScreenshot, kWindowSize, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
-                             kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
+                             kRedis, kRedisUser, kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
                              kNoWorkload, kProfile, kConfig, kNoClassifier, kNoTryOn, kTab, kClassify, kTryOn, kConnect, kApiKey,
                              kLogLevel}) {
     parser.addOption(option);
@@ -192,6 +201,20 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
     l2.max_bytes = static_cast<uint64_t>(l2_gib * double(1ull << 30));
     l2.sync_writes = !parser.isSet(kL2NoFsync);
     s.engine.cache.l2 = l2;
+  }
+  const QString redis = parser.value(kRedis);
+  if (redis != "off" && redis != "none" && !redis.isEmpty()) {
+    const qsizetype colon = redis.lastIndexOf(':');
+    bool port_ok = false;
+    const int port = colon > 0 ? redis.mid(colon + 1).toInt(&port_ok) : 0;
+    if (!port_ok || port <= 0 || port > 65535) return QStringLiteral("--redis: '%1' is not HOST:PORT").arg(redis);
+    redis::RedisTierOptions r;
+    r.endpoint.host = redis.left(colon).toStdString();
+    r.endpoint.port = port;
+    r.endpoint.username = parser.value(kRedisUser).toStdString();
+    r.endpoint.password = qEnvironmentVariable("TIERSCOPE_REDIS_PASSWORD").toStdString();
+    r.logger = spdlog::default_logger();
+    s.engine.cache.shared = std::make_shared<redis::RedisTier>(std::move(r));
   }
   s.engine.origin.latency = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(latency_ms));
   s.workload.cache_namespace = demo_namespace;

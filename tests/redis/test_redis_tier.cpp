@@ -25,6 +25,7 @@ RedisTierOptions options_for(const testing::RedisServer& server, const Clock* cl
   o.endpoint.connect_timeout = 300ms;
   o.pool_size = 4;
   o.clock = clock;
+  o.info_refresh_interval = Duration::zero();  // tests refresh by hand
   o.breaker.failure_threshold = 3;
   o.breaker.cooldown = 500ms;
   return o;
@@ -259,6 +260,13 @@ class RedisTierTest : public QObject {
     const RedisTierStats s = tier.snapshot();
     QVERIFY(s.used_memory_bytes > 0);
     QVERIFY(s.connected_clients >= 1);
+    // With an interval, a background thread keeps the figures fresh.
+    RedisTierOptions o = options_for(server);
+    o.info_refresh_interval = 20ms;
+    RedisTier refreshed(o);
+    for (int i = 0; i < 200 && refreshed.snapshot().connected_clients < 1; ++i) std::this_thread::sleep_for(10ms);
+    QVERIFY(refreshed.snapshot().connected_clients >= 1);
+    QCOMPARE(refreshed.status().endpoint, "127.0.0.1:" + std::to_string(server.port()));
   }
 };
 

@@ -25,6 +25,20 @@ std::string cache_stats_json(const TieredStats& s, int indent) {
   j["l2_hits"] = s.l2_hits;
   j["l3_hits"] = s.l3_hits;
   j["shared_hits"] = s.shared_hits;
+  if (s.shared) {
+    // SPEC 1.3: the Redis tier reports availability, memory used and connected clients.
+    const SharedTierStatus& r = *s.shared;
+    j["redis"] = {{"endpoint", r.endpoint},
+                  {"available", r.available},
+                  {"breaker", r.breaker},
+                  {"hits", r.hits},
+                  {"misses", r.misses},
+                  {"corrupted", r.corrupted},
+                  {"short_circuited", r.short_circuited},
+                  {"errors", {{"connect", r.errors_connect}, {"timeout", r.errors_timeout}, {"other", r.errors_other}}},
+                  {"used_memory", r.used_memory_bytes},
+                  {"connected_clients", r.connected_clients}};
+  }
   j["evictions"] = s.evictions;
   j["stampede_prevented"] = s.stampede_prevented;
   j["l1_hit_rate"] = s.l1_hit_rate;

@@ -225,6 +225,7 @@ TieredStats TieredCache::snapshot() const {
     s.l2_disk_usage_gb = static_cast<double>(s.l2.bytes) / double(1ull << 30);
     s.l2_disk_limit_gb = static_cast<double>(s.l2.max_bytes) / double(1ull << 30);
   }
+  if (d.options.shared) s.shared = d.options.shared->status();
   if (s.total_requests) {
     s.l1_hit_rate = double(s.l1_hits) / double(s.total_requests);
     s.l2_hit_rate = double(s.l2_hits) / double(s.total_requests);

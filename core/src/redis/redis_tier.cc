@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cstring>
 
 #include "redis/redis_pool.h"
@@ -66,10 +69,36 @@ struct RedisTier::Impl {
   std::atomic<uint64_t> hits{0}, misses{0}, stores{0}, erases{0}, corrupted{0};
   std::atomic<uint64_t> errors[kRedisErrorKinds] = {};
   std::atomic<int64_t> used_memory{-1}, connected_clients{-1};
+  std::mutex info_mu;
+  std::condition_variable info_wakeup;
+  bool stopping = false;  // guarded by info_mu
+  std::thread info_thread;
 };
 
-RedisTier::RedisTier(RedisTierOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
-RedisTier::~RedisTier() = default;
+RedisTier::RedisTier(RedisTierOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  if (impl_->options.info_refresh_interval > Duration::zero()) {
+    impl_->info_thread = std::thread([this] {
+      std::unique_lock lock(impl_->info_mu);
+      while (!impl_->stopping) {
+        lock.unlock();
+        refresh_server_info();
+        lock.lock();
+        impl_->info_wakeup.wait_for(lock, impl_->options.info_refresh_interval, [&] { return impl_->stopping; });
+      }
+    });
+  }
+}
+
+RedisTier::~RedisTier() {
+  if (impl_->info_thread.joinable()) {
+    {
+      std::lock_guard lock(impl_->info_mu);
+      impl_->stopping = true;
+    }
+    impl_->info_wakeup.notify_all();
+    impl_->info_thread.join();
+  }
+}
 
 std::string RedisTier::redis_key(std::string_view ns, std::string_view key) const {
   // A digest, not the key: bounded length, no separators or braces from user input, and
@@ -218,6 +247,25 @@ void RedisTier::refresh_server_info() {
     impl_->used_memory.store(info_field(r[0].text, "used_memory"), std::memory_order_relaxed);
     impl_->connected_clients.store(info_field(r[1].text, "connected_clients"), std::memory_order_relaxed);
   });
+}
+
+SharedTierStatus RedisTier::status() const {
+  const RedisTierStats s = snapshot();
+  SharedTierStatus out;
+  out.endpoint = impl_->options.endpoint.host + ":" + std::to_string(impl_->options.endpoint.port);
+  out.available = s.available;
+  out.breaker = s.breaker;
+  out.hits = s.hits;
+  out.misses = s.misses;
+  out.stores = s.stores;
+  out.corrupted = s.corrupted;
+  out.short_circuited = s.short_circuited;
+  out.errors_connect = s.errors[int(RedisErrorKind::kConnect)];
+  out.errors_timeout = s.errors[int(RedisErrorKind::kTimeout)];
+  out.errors_other = s.errors_total() - out.errors_connect - out.errors_timeout;
+  out.used_memory_bytes = s.used_memory_bytes;
+  out.connected_clients = s.connected_clients;
+  return out;
 }
 
 RedisTierStats RedisTier::snapshot() const {

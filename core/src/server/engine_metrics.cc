@@ -35,14 +35,39 @@ void write_engine_metrics(Engine& engine, PrometheusText& out) {
     out.sample({{"tier", "l2"}, {"result", "hit"}}, double(s.l2.hits));
     out.sample({{"tier", "l2"}, {"result", "miss"}}, double(s.l2.misses));
   }
+  if (s.shared) {
+    out.sample({{"tier", "redis"}, {"result", "hit"}}, double(s.shared->hits));
+    out.sample({{"tier", "redis"}, {"result", "miss"}}, double(s.shared->misses));
+  }
   out.sample({{"tier", "origin"}, {"result", "loaded"}}, double(s.l3_hits));
   out.sample({{"tier", "origin"}, {"result", "error"}}, double(s.load_errors));
 
   out.family("tierscope_cache_requests_served_total", "counter", "Requests by the tier that answered them, or failed.");
   out.sample({{"tier", "l1"}}, double(s.served_l1));
   out.sample({{"tier", "l2"}}, double(s.served_l2));
+  if (s.shared) out.sample({{"tier", "redis"}}, double(s.served_shared));
   out.sample({{"tier", "origin"}}, double(s.served_origin));
   out.sample({{"tier", "failed"}}, double(s.failed_requests));
+
+  if (s.shared) {
+    const SharedTierStatus& r = *s.shared;
+    out.family("tierscope_redis_up", "gauge", "1 while the shared Redis tier answers (breaker closed), else 0.");
+    out.sample(r.available ? 1 : 0);
+    out.family("tierscope_redis_breaker_state", "gauge", "The Redis circuit breaker: 1 for the state it is in.");
+    for (const char* state : {"closed", "open", "half-open"}) out.sample({{"state", state}}, r.breaker == state ? 1 : 0);
+    out.family("tierscope_redis_errors_total", "counter", "Redis calls that failed, by kind.");
+    out.sample({{"kind", "connect"}}, double(r.errors_connect));
+    out.sample({{"kind", "timeout"}}, double(r.errors_timeout));
+    out.sample({{"kind", "other"}}, double(r.errors_other));
+    out.family("tierscope_redis_short_circuited_total", "counter", "Calls that skipped Redis while the breaker was open.");
+    out.sample(double(r.short_circuited));
+    out.family("tierscope_redis_corrupted_total", "counter", "Redis values whose checksum failed (read as misses).");
+    out.sample(double(r.corrupted));
+    out.family("tierscope_redis_used_memory_bytes", "gauge", "Redis used_memory at the last refresh (-1 unknown).");
+    out.sample(double(r.used_memory_bytes));
+    out.family("tierscope_redis_connected_clients", "gauge", "Redis connected_clients at the last refresh (-1 unknown).");
+    out.sample(double(r.connected_clients));
+  }
 
   out.family("tierscope_cache_loads_total", "counter", "Origin loads that succeeded.");
   out.sample(double(s.l3_hits));

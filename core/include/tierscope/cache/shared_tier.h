@@ -6,6 +6,7 @@
 // and must return within bounded time (a miss, or false, when the store is away).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,18 @@ struct SharedEntry {
   Duration ttl_left{0};  // zero: no expiry
 };
 
+// What the shared tier reports for /health, /metrics and the console; never waits on the store.
+struct SharedTierStatus {
+  std::string kind = "redis";
+  std::string endpoint;           // host:port
+  bool available = false;
+  std::string breaker = "closed";  // closed, open, half-open
+  uint64_t hits = 0, misses = 0, stores = 0, corrupted = 0, short_circuited = 0;
+  uint64_t errors_connect = 0, errors_timeout = 0, errors_other = 0;
+  int64_t used_memory_bytes = -1;  // -1: not known yet
+  int64_t connected_clients = -1;
+};
+
 class SharedTier {
  public:
   virtual ~SharedTier() = default;
@@ -27,6 +40,7 @@ class SharedTier {
   // Stores with a TTL (zero: none); false when not stored.
   virtual bool store(std::string_view ns, std::string_view key, std::string_view value, Duration ttl) = 0;
   virtual bool remove(std::string_view ns, std::string_view key) = 0;
+  virtual SharedTierStatus status() const = 0;
 };
 
 }  // namespace tierscope

@@ -152,6 +152,8 @@ struct TieredStats {
   std::vector<NamespaceStats> namespaces;
   bool l2_enabled = false;
   DiskTierStats l2;
+  // The shared tier (Redis), when the cache has one.
+  std::optional<SharedTierStatus> shared;
   double l2_disk_usage_gb = 0;
   double l2_disk_limit_gb = 0;
   EvictionPolicyKind l1_policy = EvictionPolicyKind::kLru;

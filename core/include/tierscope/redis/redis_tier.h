@@ -5,7 +5,7 @@
 // timeouts; behind a CircuitBreaker, calls while Redis is away return at once (a miss,
 // or false) instead of waiting on it.
 //
-// Ownership: owns its connection pool. The Clock and logger in the options are shared; the
+// Ownership: owns its connection pool and, with info_refresh_interval set, one thread. The Clock and logger in the options are shared; the
 // Clock must outlive the tier. Thread safety: every method may be called from any number
 // of threads at once. Not copyable. TLS (`rediss://`) is out of reach with Debian's
 // hiredis 0.14: run Redis on loopback or behind a tunnel (see README).
@@ -41,6 +41,9 @@ struct RedisTierOptions {
   std::string key_prefix = "tsc:v1";
   // Source of time for the breaker; nullptr uses the system clock. Not owned.
   const Clock* clock = nullptr;
+  // How often a background thread reads used_memory and connected_clients (INFO); zero:
+  // only when refresh_server_info() is called.
+  Duration info_refresh_interval = std::chrono::seconds(5);
   // Where breaker changes are logged ("Redis unavailable", "Redis back"); nullptr logs nothing.
   std::shared_ptr<spdlog::logger> logger;
 };
@@ -72,6 +75,7 @@ class RedisTier final : public SharedTier {
     return put(ns, key, value, ttl);
   }
   bool remove(std::string_view ns, std::string_view key) override { return erase(ns, key); }
+  SharedTierStatus status() const override;
 
   // The value, or nullopt on a miss, a damaged value, an error or an open breaker.
   std::optional<std::string> get(std::string_view ns, std::string_view key);
