@@ -57,7 +57,7 @@ class RedisTierTest : public QObject {
     QVERIFY(tier.put("model", "image:42", value, 5s));
     QCOMPARE(tier.get("model", "image:42").value(), value);
     const std::string key = tier.redis_key("model", "image:42");
-    QVERIFY(key.rfind("tsc:v1:model:{", 0) == 0 && key.back() == '}');
+    QVERIFY2(key.rfind("tsc:v1:model:0:{", 0) == 0 && key.back() == '}', key.c_str());  // generation 0
     RedisConnection raw(server.endpoint());
     const RedisReply ttl = raw.command({"PTTL", key});
     QVERIFY2(ttl.integer > 0 && ttl.integer <= 5000, qPrintable(QString::number(ttl.integer)));
@@ -195,7 +195,7 @@ class RedisTierTest : public QObject {
     o.endpoint.password.clear();
     RedisTier unauthenticated(o);
     QVERIFY(!unauthenticated.get("ns", "k"));
-    QCOMPARE(unauthenticated.snapshot().errors[int(RedisErrorKind::kServer)], 1u);  // NOAUTH
+    QVERIFY(unauthenticated.snapshot().errors[int(RedisErrorKind::kServer)] >= 1);  // NOAUTH
   }
 
   // Two servers' caches sharing one Redis: the second's first request for a key the first
@@ -237,9 +237,34 @@ class RedisTierTest : public QObject {
     QCOMPARE(sb.l3_hits, 0u);
     QCOMPARE(*b->get("predictions", "img:1"), std::string("computed:img:1"));
     QCOMPARE(b->snapshot().l1_hits, 1u);
-    // An invalidation on one server removes the shared copy: the other cannot refill from it.
+    // Invalidation on one server reaches the other: a key (DEL + broadcast), then a
+    // pattern (a new generation for the namespace + broadcast).
+    for (int i = 0; i < 300 && !(redis_a->listening() && redis_b->listening()); ++i) std::this_thread::sleep_for(10ms);
+    QVERIFY(redis_a->listening() && redis_b->listening());
+    auto in_l1 = [](TieredCache& c, const std::string& key) {
+      return c.inspect("predictions", key, CacheTier::kL1).has_value();
+    };
+    auto eventually_gone = [&](TieredCache& c, const std::string& key) {
+      for (int i = 0; i < 300 && in_l1(c, key); ++i) std::this_thread::sleep_for(10ms);
+      return !in_l1(c, key);
+    };
+    QVERIFY(in_l1(*b, "img:1"));
     QVERIFY(a->invalidate("predictions", "img:1"));
     QVERIFY(!redis_b->fetch("predictions", "img:1"));
+    QVERIFY(eventually_gone(*b, "img:1"));
+    QCOMPARE(*b->get("predictions", "img:1"), std::string("computed:img:1"));  // from the origin again
+    QCOMPARE(origin_loads.load(), 2);
+    QCOMPARE(*a->get("predictions", "img:7"), std::string("computed:img:7"));
+    QCOMPARE(origin_loads.load(), 3);
+    for (int i = 0; i < 100 && !redis_b->fetch("predictions", "img:7"); ++i) std::this_thread::sleep_for(10ms);
+    QCOMPARE(*b->get("predictions", "img:7"), std::string("computed:img:7"));
+    QCOMPARE(origin_loads.load(), 3);  // b took it from Redis
+    QVERIFY(in_l1(*b, "img:7"));
+    a->invalidate_matching("img:*", "predictions");
+    QVERIFY(eventually_gone(*b, "img:7"));
+    QVERIFY(!redis_b->fetch("predictions", "img:7"));  // a new generation: the old entry is unreachable
+    QCOMPARE(*b->get("predictions", "img:7"), std::string("computed:img:7"));
+    QCOMPARE(origin_loads.load(), 4);
     // Redis away: requests are still served (from the origin), none fail.
     server.kill();
     for (int i = 2; i < 12; ++i) {

@@ -115,24 +115,23 @@ void TieredCache::put(std::string_view ns, std::string_view key, Value value, Du
 bool TieredCache::invalidate(std::string_view ns, std::string_view key) {
   Impl& d = *impl_;
   Namespace& n = d.lookup(ns);
-  d.invalidation_epoch.fetch_add(1, std::memory_order_acq_rel);
-  bool any = n.l1->erase(key);
-  if (d.l2) any = d.l2->erase(Impl::full_key(n, key)) || any;
+  bool any = d.invalidate_locally(n.name, key, /*is_pattern=*/false) > 0;
+  // The shared copy goes, and every other server drops the key from its L1 and L2.
   if (n.use_shared && d.options.shared) any = d.options.shared->remove(n.name, key) || any;
   return any;
 }
 
 size_t TieredCache::invalidate_matching(std::string_view pattern, std::string_view ns) {
   Impl& d = *impl_;
-  d.invalidation_epoch.fetch_add(1, std::memory_order_acq_rel);
+  if (!ns.empty()) d.lookup(ns);  // an unknown namespace is an error, not "nothing matched"
   size_t removed = 0;
   for (auto& n : d.namespaces) {
     if (!ns.empty() && n->name != ns) continue;
-    removed += n->l1->erase_matching(pattern);
-    // Namespace names hold no glob characters, so the prefix matches literally.
-    if (d.l2) removed += d.l2->erase_matching(n->name + "/" + std::string(pattern));
+    removed += d.invalidate_locally(n->name, pattern, /*is_pattern=*/true);
+    // Redis holds digests, not keys: the namespace's shared entries retire together
+    // (a new generation), and every server drops the matching keys from its own tiers.
+    if (n->use_shared && d.options.shared) d.options.shared->invalidate_everywhere(n->name, pattern);
   }
-  if (!ns.empty()) d.lookup(ns);  // an unknown namespace is an error, not "nothing matched"
   if (d.options.logger) d.options.logger->info("invalidated {} entries matching '{}'", removed, pattern);
   return removed;
 }
@@ -140,7 +139,10 @@ size_t TieredCache::invalidate_matching(std::string_view pattern, std::string_vi
 void TieredCache::clear() {
   Impl& d = *impl_;
   d.invalidation_epoch.fetch_add(1, std::memory_order_acq_rel);
-  for (auto& n : d.namespaces) n->l1->clear();
+  for (auto& n : d.namespaces) {
+    n->l1->clear();
+    if (n->use_shared && d.options.shared) d.options.shared->invalidate_everywhere(n->name, "*");
+  }
   if (d.l2) d.l2->clear();
   if (d.options.logger) d.options.logger->info("cache cleared (all tiers)");
 }

@@ -100,11 +100,40 @@ struct TieredCache::Impl {
       l2 = std::make_unique<DiskTier>(std::move(l2o));
     }
     pool = std::make_unique<internal::ThreadPool>(options.loader_threads, options.max_queued_loads, "ts-load");
+    if (options.shared) {
+      // Invalidations announced by any server sharing the tier (this one too) reach L1/L2.
+      options.shared->on_invalidation([this](const std::string& ns, const std::string& what, bool is_pattern) {
+        invalidate_locally(ns, what, is_pattern);
+      });
+    }
     if (options.logger) {
       options.logger->info("cache ready: {} namespaces, L1 policy {}, L2 {}, {} loader threads", namespaces.size(),
                            to_string(options.l1_policy), l2 ? l2->root().string() : std::string("off"),
                            options.loader_threads);
     }
+  }
+
+  ~Impl() {
+    if (options.shared) options.shared->on_invalidation(nullptr);  // no call into a dying cache
+  }
+
+  // Drops a key or a pattern of namespace `ns` from L1 and L2 only (the shared tier has
+  // retired them already). Unknown namespaces (another server's) are ignored.
+  size_t invalidate_locally(std::string_view ns, std::string_view what, bool is_pattern) {
+    auto it = by_name.find(ns);
+    if (it == by_name.end()) return 0;
+    Namespace& n = *it->second;
+    invalidation_epoch.fetch_add(1, std::memory_order_acq_rel);
+    size_t removed = 0;
+    if (is_pattern) {
+      removed += n.l1->erase_matching(what);
+      // Namespace names hold no glob characters, so the prefix matches literally.
+      if (l2) removed += l2->erase_matching(n.name + "/" + std::string(what));
+    } else {
+      removed += n.l1->erase(what) ? 1 : 0;
+      if (l2) removed += l2->erase(full_key(n, what)) ? 1 : 0;
+    }
+    return removed;
   }
 
   Namespace& lookup(std::string_view ns) const {

@@ -8,9 +8,11 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <cstring>
 
 #include "redis/redis_pool.h"
+#include "redis/redis_subscriber.h"
 #include "tierscope/base/sha256.h"
 
 namespace tierscope::redis {
@@ -69,6 +71,14 @@ struct RedisTier::Impl {
   std::atomic<uint64_t> hits{0}, misses{0}, stores{0}, erases{0}, corrupted{0};
   std::atomic<uint64_t> errors[kRedisErrorKinds] = {};
   std::atomic<int64_t> used_memory{-1}, connected_clients{-1};
+  // Generation per namespace, with when it was read; guarded by gen_mu.
+  struct Generation {
+    int64_t value = 0;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  std::mutex gen_mu;
+  std::unordered_map<std::string, Generation> generations;
+  std::unique_ptr<internal::RedisSubscriber> subscriber;
   std::mutex info_mu;
   std::condition_variable info_wakeup;
   bool stopping = false;  // guarded by info_mu
@@ -90,6 +100,7 @@ RedisTier::RedisTier(RedisTierOptions options) : impl_(std::make_unique<Impl>(st
 }
 
 RedisTier::~RedisTier() {
+  impl_->subscriber.reset();
   if (impl_->info_thread.joinable()) {
     {
       std::lock_guard lock(impl_->info_mu);
@@ -101,16 +112,90 @@ RedisTier::~RedisTier() {
 }
 
 std::string RedisTier::redis_key(std::string_view ns, std::string_view key) const {
+  int64_t generation = 0;
+  {
+    std::lock_guard lock(impl_->gen_mu);
+    auto it = impl_->generations.find(std::string(ns));
+    if (it != impl_->generations.end() &&
+        std::chrono::steady_clock::now() - it->second.read_at < impl_->options.generation_ttl) {
+      generation = it->second.value;
+    } else {
+      generation = -1;
+    }
+  }
+  if (generation < 0) {
+    // Not known or too old: read it (0 when never bumped, or when Redis is away).
+    generation = 0;
+    const std::string gen_key = impl_->options.key_prefix + ":" + std::string(ns) + ":gen";
+    const bool read = impl_->with_redis([&](RedisConnection& c) {
+      RedisReply r = c.command({"GET", gen_key});
+      if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: GET generation: " + r.text);
+      if (r.type == RedisReply::Type::kString) generation = std::strtoll(r.text.c_str(), nullptr, 10);
+    });
+    // Only a generation actually read is remembered (Redis away: the call that follows
+    // fails too, and the next one reads again).
+    if (read) {
+      std::lock_guard lock(impl_->gen_mu);
+      impl_->generations[std::string(ns)] = {generation, std::chrono::steady_clock::now()};
+    }
+  }
   // A digest, not the key: bounded length, no separators or braces from user input, and
   // the braces make it the cluster hash tag.
   std::string k = impl_->options.key_prefix;
   k += ':';
   k += ns;
+  k += ':';
+  k += std::to_string(generation);
   k += ":{";
   k += sha256_hex(key).substr(0, 32);
   k += '}';
   return k;
 }
+
+void RedisTier::invalidate_everywhere(std::string_view ns, std::string_view pattern) {
+  const std::string gen_key = impl_->options.key_prefix + ":" + std::string(ns) + ":gen";
+  const std::string channel = impl_->options.key_prefix + ":invalidate";
+  const std::string message = std::string(ns) + "\tP\t" + std::string(pattern);
+  int64_t generation = -1;
+  impl_->with_redis([&](RedisConnection& c) {
+    std::vector<RedisReply> r = c.pipeline({{"INCR", gen_key}, {"PUBLISH", channel, message}});
+    if (r[0].is_error()) throw RedisError(RedisErrorKind::kServer, "redis: INCR generation: " + r[0].text);
+    generation = r[0].integer;
+  });
+  std::lock_guard lock(impl_->gen_mu);
+  if (generation >= 0) {
+    impl_->generations[std::string(ns)] = {generation, std::chrono::steady_clock::now()};
+  } else {
+    impl_->generations.erase(std::string(ns));
+  }
+}
+
+void RedisTier::on_invalidation(InvalidationListener listener) {
+  impl_->subscriber.reset();  // joins the old thread: no call after this returns
+  if (!listener) return;
+  auto forget = [this](const std::string& ns) {
+    std::lock_guard lock(impl_->gen_mu);
+    if (ns.empty()) {
+      impl_->generations.clear();
+    } else {
+      impl_->generations.erase(ns);
+    }
+  };
+  impl_->subscriber = std::make_unique<internal::RedisSubscriber>(
+      impl_->options.endpoint, impl_->options.key_prefix + ":invalidate",
+      [listener = std::move(listener), forget](const std::string& message) {
+        // "<ns>\t<P|K>\t<pattern or key>"
+        const size_t first = message.find('\t');
+        if (first == std::string::npos || first + 2 >= message.size() || message[first + 2] != '\t') return;
+        const std::string ns = message.substr(0, first);
+        const bool is_pattern = message[first + 1] == 'P';
+        if (is_pattern) forget(ns);  // the generation moved on: read it again before the next use
+        listener(ns, message.substr(first + 3), is_pattern);
+      },
+      [forget] { forget(""); });  // messages may have been missed while away
+}
+
+bool RedisTier::listening() const { return impl_->subscriber && impl_->subscriber->subscribed(); }
 
 std::string RedisTier::frame(std::string_view value) {
   std::string out;
@@ -217,6 +302,14 @@ bool RedisTier::put(std::string_view ns, std::string_view key, std::string_view 
   });
   if (ok) impl_->stores.fetch_add(1, std::memory_order_relaxed);
   return ok;
+}
+
+bool RedisTier::remove(std::string_view ns, std::string_view key) {
+  const bool removed = erase(ns, key);
+  const std::string channel = impl_->options.key_prefix + ":invalidate";
+  const std::string message = std::string(ns) + "\tK\t" + std::string(key);
+  impl_->with_redis([&](RedisConnection& c) { c.command({"PUBLISH", channel, message}); });
+  return removed;
 }
 
 bool RedisTier::erase(std::string_view ns, std::string_view key) {

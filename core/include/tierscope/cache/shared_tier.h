@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,8 +40,20 @@ class SharedTier {
   virtual std::optional<SharedEntry> fetch(std::string_view ns, std::string_view key) = 0;
   // Stores with a TTL (zero: none); false when not stored.
   virtual bool store(std::string_view ns, std::string_view key, std::string_view value, Duration ttl) = 0;
+  // Removes the key's shared copy and tells every server to drop it from its own tiers.
   virtual bool remove(std::string_view ns, std::string_view key) = 0;
   virtual SharedTierStatus status() const = 0;
+
+  // Fleet-wide invalidation: retires every shared entry of namespace `ns` (a new
+  // generation: no scan, no mass delete) and tells every server sharing the tier to drop
+  // what matches `pattern` (a glob over keys) from its own tiers. Best effort when the
+  // store is away (local TTLs remain the backstop).
+  virtual void invalidate_everywhere(std::string_view ns, std::string_view pattern) = 0;
+  // Called (on another thread) for each invalidation any server announced, this one's
+  // included: a namespace and either a glob pattern (is_pattern) or one exact key. An
+  // empty function stops the calls (before the listener's owner goes away).
+  using InvalidationListener = std::function<void(const std::string& ns, const std::string& what, bool is_pattern)>;
+  virtual void on_invalidation(InvalidationListener listener) = 0;
 };
 
 }  // namespace tierscope

@@ -206,13 +206,15 @@ class TieredCache {
   // Bytes by namespace and key prefix, the largest entries, the spread of TTL left.
   MemoryAnalysis analyze_memory(size_t top = 10) const;
 
-  // Removes one key from every tier; returns whether any tier held it.
+  // Removes one key from every tier — with a shared tier, on every server sharing it;
+  // returns whether any tier here held it.
   bool invalidate(std::string_view ns, std::string_view key);
   // Removes keys matching a glob (`persona:*`) from L1 and L2, in namespace `ns` or
-  // (empty ns) in all namespaces; returns how many entries went. Not yet from the shared
-  // tier (Redis holds digests, not keys: that takes per-namespace generations, #12).
+  // (empty ns) in all namespaces; returns how many entries went here. With a shared tier,
+  // all of the namespace's shared entries retire (Redis holds digests, not keys: a new
+  // generation) and every server sharing it drops the matching keys from its own tiers.
   size_t invalidate_matching(std::string_view pattern, std::string_view ns = {});
-  // Empties L1 and L2 (`DELETE /cache/all`); not yet the shared tier (see above).
+  // Empties every tier (`DELETE /cache/all`); the shared tier's entries retire (see above).
   void clear();
 
   // Live tuning.

@@ -1,6 +1,7 @@
 // RedisTier: the cache tier a fleet of servers shares — values kept in a standalone Redis
-// under `<prefix>:<namespace>:{<digest>}` (the braces make the digest the cluster hash
-// tag, so keys spread over slots), framed with a checksum so a damaged value reads as a
+// under `<prefix>:<namespace>:<generation>:{<digest>}` (the braces make the digest the
+// cluster hash tag, so keys spread over slots; bumping a namespace's generation retires
+// all its entries at once), framed with a checksum so a damaged value reads as a
 // miss (and is counted) instead of as data. Every call is bounded by the endpoint's
 // timeouts; behind a CircuitBreaker, calls while Redis is away return at once (a miss,
 // or false) instead of waiting on it.
@@ -41,6 +42,9 @@ struct RedisTierOptions {
   std::string key_prefix = "tsc:v1";
   // Source of time for the breaker; nullptr uses the system clock. Not owned.
   const Clock* clock = nullptr;
+  // How long a namespace's generation number is trusted without a message saying it
+  // changed: the backstop for a missed invalidation broadcast.
+  Duration generation_ttl = std::chrono::seconds(5);
   // How often a background thread reads used_memory and connected_clients (INFO); zero:
   // only when refresh_server_info() is called.
   Duration info_refresh_interval = std::chrono::seconds(5);
@@ -74,8 +78,15 @@ class RedisTier final : public SharedTier {
   bool store(std::string_view ns, std::string_view key, std::string_view value, Duration ttl) override {
     return put(ns, key, value, ttl);
   }
-  bool remove(std::string_view ns, std::string_view key) override { return erase(ns, key); }
+  // DEL, then PUBLISH "<ns>\tK\t<key>".
+  bool remove(std::string_view ns, std::string_view key) override;
   SharedTierStatus status() const override;
+  // INCR <prefix>:<ns>:gen, then PUBLISH "<ns>\tP\t<pattern>" on <prefix>:invalidate.
+  void invalidate_everywhere(std::string_view ns, std::string_view pattern) override;
+  // Starts the subscriber thread (SUBSCRIBE <prefix>:invalidate).
+  void on_invalidation(InvalidationListener listener) override;
+  // Whether the subscriber is subscribed now (tests wait for it).
+  bool listening() const;
 
   // The value, or nullopt on a miss, a damaged value, an error or an open breaker.
   std::optional<std::string> get(std::string_view ns, std::string_view key);
@@ -90,7 +101,7 @@ class RedisTier final : public SharedTier {
   void refresh_server_info();
   RedisTierStats snapshot() const;
 
-  // The Redis key an entry is stored under.
+  // The Redis key an entry is stored under: `<prefix>:<ns>:<generation>:{<digest>}`.
   std::string redis_key(std::string_view ns, std::string_view key) const;
 
   // The value framing, exposed for tests: magic, xxh64 of the payload, payload.
