@@ -38,6 +38,10 @@ const QCommandLineOption kRedis("redis",
                                 "HOST:PORT of a Redis shared by a fleet of servers (between L2 and the origin), or 'off'. "
                                 "Password from TIERSCOPE_REDIS_PASSWORD; plain TCP only (hiredis 0.14 has no TLS).",
                                 "host:port", qEnvironmentVariable("TIERSCOPE_REDIS", "off"));
+const QCommandLineOption kRedisCluster("redis-cluster",
+                                       "HOST:PORT[,HOST:PORT...] of Redis Cluster nodes to start from (the slot map is "
+                                       "read from them), instead of --redis.",
+                                       "nodes", qEnvironmentVariable("TIERSCOPE_REDIS_CLUSTER"));
 const QCommandLineOption kRedisUser("redis-user", "Redis ACL user for AUTH (with TIERSCOPE_REDIS_PASSWORD).", "name");
 const QCommandLineOption kL2Gb("l2-gb", "L2 disk limit in GiB (max_disk_usage_gb).", "gib", "1");
 const QCommandLineOption kL2NoFsync("l2-no-fsync", "Do not fsync L2 entries (checksums still catch torn files).");
@@ -80,7 +84,7 @@ void addOptions(QCommandLineParser& parser) {
   parser.addHelpOption();
   parser.addVersionOption();
   for (const auto& option : {kHeadless, kDuration, kScreenshot, kWindowSize, kNamespace, kL1Entries, kL1Mebibytes, kTtl, kPolicy, kL2Dir,
-                             kRedis, kRedisUser, kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
+                             kRedis, kRedisCluster, kRedisUser, kL2Gb, kL2NoFsync, kLoaderThreads, kKeys, kZipf, kRate, kThreads, kOriginLatency, kTrace,
                              kNoWorkload, kProfile, kConfig, kNoClassifier, kNoTryOn, kTab, kClassify, kTryOn, kConnect, kApiKey,
                              kLogLevel}) {
     parser.addOption(option);
@@ -203,14 +207,30 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
     s.engine.cache.l2 = l2;
   }
   const QString redis = parser.value(kRedis);
-  if (redis != "off" && redis != "none" && !redis.isEmpty()) {
-    const qsizetype colon = redis.lastIndexOf(':');
-    bool port_ok = false;
-    const int port = colon > 0 ? redis.mid(colon + 1).toInt(&port_ok) : 0;
-    if (!port_ok || port <= 0 || port > 65535) return QStringLiteral("--redis: '%1' is not HOST:PORT").arg(redis);
+  const QString cluster = parser.value(kRedisCluster);
+  if (!cluster.isEmpty() && redis != "off" && redis != "none" && !redis.isEmpty()) {
+    return QStringLiteral("--redis and --redis-cluster: give one of them");
+  }
+  const bool use_cluster = !cluster.isEmpty();
+  if (use_cluster || (redis != "off" && redis != "none" && !redis.isEmpty())) {
+    std::vector<std::pair<std::string, int>> nodes;
+    for (const QString& node : (use_cluster ? cluster : redis).split(',', Qt::SkipEmptyParts)) {
+      const QString trimmed = node.trimmed();
+      const qsizetype colon = trimmed.lastIndexOf(':');
+      bool port_ok = false;
+      const int port = colon > 0 ? trimmed.mid(colon + 1).toInt(&port_ok) : 0;
+      if (!port_ok || port <= 0 || port > 65535) {
+        return QStringLiteral("%1: '%2' is not HOST:PORT").arg(use_cluster ? "--redis-cluster" : "--redis", trimmed);
+      }
+      nodes.emplace_back(trimmed.left(colon).toStdString(), port);
+    }
+    if (nodes.empty()) return QStringLiteral("--redis-cluster: no HOST:PORT given");
+    if (!use_cluster && nodes.size() > 1) return QStringLiteral("--redis: one HOST:PORT (a cluster: --redis-cluster)");
     redis::RedisTierOptions r;
-    r.endpoint.host = redis.left(colon).toStdString();
-    r.endpoint.port = port;
+    r.endpoint.host = nodes.front().first;
+    r.endpoint.port = nodes.front().second;
+    r.cluster = use_cluster;
+    for (size_t i = 1; i < nodes.size(); ++i) r.more_seeds.push_back(nodes[i].first + ":" + std::to_string(nodes[i].second));
     r.endpoint.username = parser.value(kRedisUser).toStdString();
     r.endpoint.password = qEnvironmentVariable("TIERSCOPE_REDIS_PASSWORD").toStdString();
     r.logger = spdlog::default_logger();

@@ -29,6 +29,9 @@ std::string cache_stats_json(const TieredStats& s, int indent) {
     // SPEC 1.3: the Redis tier reports availability, memory used and connected clients.
     const SharedTierStatus& r = *s.shared;
     j["redis"] = {{"endpoint", r.endpoint},
+                  {"mode", r.mode},
+                  {"nodes", r.nodes},
+                  {"redirects", {{"moved", r.moved_redirects}, {"ask", r.ask_redirects}}},
                   {"available", r.available},
                   {"breaker", r.breaker},
                   {"hits", r.hits},

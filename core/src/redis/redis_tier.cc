@@ -11,7 +11,8 @@
 #include <unordered_map>
 #include <cstring>
 
-#include "redis/redis_pool.h"
+#include "redis/cluster_router.h"
+#include "redis/redis_router.h"
 #include "redis/redis_subscriber.h"
 #include "tierscope/base/sha256.h"
 
@@ -20,6 +21,17 @@ namespace {
 
 constexpr char kMagic[4] = {'T', 'S', 'F', '1'};
 constexpr size_t kHeader = sizeof(kMagic) + sizeof(uint64_t);
+
+std::unique_ptr<internal::RedisRouter> make_router(const RedisTierOptions& o) {
+  if (!o.cluster) return std::make_unique<internal::StandaloneRouter>(o.endpoint, o.pool_size);
+  internal::ClusterRouterOptions c;
+  c.endpoint = o.endpoint;
+  c.more_seeds = o.more_seeds;
+  c.pool_size = o.pool_size;
+  return std::make_unique<internal::ClusterRouter>(std::move(c));
+}
+
+using Commands = std::vector<internal::RoutedCommand>;
 
 }  // namespace
 
@@ -33,28 +45,27 @@ struct RedisTier::Impl {
   explicit Impl(RedisTierOptions o)
       : options(std::move(o)),
         clock(options.clock ? options.clock : &system_clock),
-        pool(options.endpoint, options.pool_size),
+        router(make_router(options)),
         breaker(options.breaker, *clock) {}
 
-  // Runs fn(connection) unless the breaker is open; counts the outcome. Returns false when
+  // Runs fn(router) unless the breaker is open; counts the outcome. Returns false when
   // Redis was not used or failed.
   template <typename Fn>
   bool with_redis(Fn&& fn) {
     if (!breaker.allow()) return false;
     try {
-      auto lease = pool.acquire();
-      fn(*lease);
+      fn(*router);
       const bool was_down = breaker.state() != CircuitBreaker::State::kClosed;
       breaker.record_success();
       last_ok.store(true, std::memory_order_relaxed);
-      if (was_down && options.logger) options.logger->info("Redis back at {}:{}", options.endpoint.host, options.endpoint.port);
+      if (was_down && options.logger) options.logger->info("Redis back at {}", router->describe());
       return true;
     } catch (const RedisError& e) {
       errors[static_cast<int>(e.kind())].fetch_add(1, std::memory_order_relaxed);
       last_ok.store(false, std::memory_order_relaxed);
       const uint64_t opened_before = breaker.times_opened();
       breaker.record_failure();
-      if (e.kind() != RedisErrorKind::kServer) pool.drop_idle();  // the others share its fate
+      if (e.kind() != RedisErrorKind::kServer) router->connection_failed();  // the others share its fate
       if (breaker.times_opened() != opened_before && options.logger) {
         options.logger->warn("Redis unavailable ({}): serving without it until it answers again", e.what());
       }
@@ -65,9 +76,11 @@ struct RedisTier::Impl {
   RedisTierOptions options;
   SystemClock system_clock;
   const Clock* clock;
-  internal::RedisPool pool;
+  std::unique_ptr<internal::RedisRouter> router;
   CircuitBreaker breaker;
   std::atomic<bool> last_ok{true};
+  // Sharded pub/sub in a cluster: a plain PUBLISH would be copied to every node.
+  const char* publish_command() const { return router->sharded_pubsub() ? "SPUBLISH" : "PUBLISH"; }
   std::atomic<uint64_t> hits{0}, misses{0}, stores{0}, erases{0}, corrupted{0};
   std::atomic<uint64_t> errors[kRedisErrorKinds] = {};
   std::atomic<int64_t> used_memory{-1}, connected_clients{-1};
@@ -127,8 +140,8 @@ std::string RedisTier::redis_key(std::string_view ns, std::string_view key) cons
     // Not known or too old: read it (0 when never bumped, or when Redis is away).
     generation = 0;
     const std::string gen_key = impl_->options.key_prefix + ":" + std::string(ns) + ":gen";
-    const bool read = impl_->with_redis([&](RedisConnection& c) {
-      RedisReply r = c.command({"GET", gen_key});
+    const bool read = impl_->with_redis([&](internal::RedisRouter& router) {
+      RedisReply r = std::move(router.run({{{"GET", gen_key}, gen_key}}).front());
       if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: GET generation: " + r.text);
       if (r.type == RedisReply::Type::kString) generation = std::strtoll(r.text.c_str(), nullptr, 10);
     });
@@ -157,8 +170,10 @@ void RedisTier::invalidate_everywhere(std::string_view ns, std::string_view patt
   const std::string channel = impl_->options.key_prefix + ":invalidate";
   const std::string message = std::string(ns) + "\tP\t" + std::string(pattern);
   int64_t generation = -1;
-  impl_->with_redis([&](RedisConnection& c) {
-    std::vector<RedisReply> r = c.pipeline({{"INCR", gen_key}, {"PUBLISH", channel, message}});
+  impl_->with_redis([&](internal::RedisRouter& router) {
+    // Two nodes in a cluster (the generation's slot, the channel's): run() splits it.
+    std::vector<RedisReply> r =
+        router.run({{{"INCR", gen_key}, gen_key}, {{impl_->publish_command(), channel, message}, channel}});
     if (r[0].is_error()) throw RedisError(RedisErrorKind::kServer, "redis: INCR generation: " + r[0].text);
     generation = r[0].integer;
   });
@@ -181,8 +196,10 @@ void RedisTier::on_invalidation(InvalidationListener listener) {
       impl_->generations.erase(ns);
     }
   };
+  const std::string channel = impl_->options.key_prefix + ":invalidate";
+  internal::RedisRouter* router = impl_->router.get();
   impl_->subscriber = std::make_unique<internal::RedisSubscriber>(
-      impl_->options.endpoint, impl_->options.key_prefix + ":invalidate",
+      [router, channel] { return router->subscription_endpoint(channel); }, channel, router->sharded_pubsub(),
       [listener = std::move(listener), forget](const std::string& message) {
         // "<ns>\t<P|K>\t<pattern or key>"
         const size_t first = message.find('\t');
@@ -228,12 +245,12 @@ std::vector<std::optional<std::string>> RedisTier::get_many(std::string_view ns,
   std::vector<std::string> redis_keys;
   redis_keys.reserve(keys.size());
   for (const std::string& k : keys) redis_keys.push_back(redis_key(ns, k));
-  std::vector<std::vector<std::string_view>> commands;
+  Commands commands;
   commands.reserve(keys.size());
-  for (const std::string& rk : redis_keys) commands.push_back({"GET", rk});
+  for (const std::string& rk : redis_keys) commands.push_back({{"GET", rk}, rk});
   std::vector<RedisReply> replies;
-  const bool ok = impl_->with_redis([&](RedisConnection& c) {
-    replies = c.pipeline(commands);
+  const bool ok = impl_->with_redis([&](internal::RedisRouter& router) {
+    replies = router.run(commands);
     for (const RedisReply& r : replies) {
       if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: GET: " + r.text);
     }
@@ -255,10 +272,11 @@ std::vector<std::optional<std::string>> RedisTier::get_many(std::string_view ns,
     }
   }
   if (!damaged.empty()) {
-    // Drop what cannot be read, so the next load stores a good copy.
-    std::vector<std::string_view> del{"DEL"};
-    for (const std::string& d : damaged) del.push_back(d);
-    impl_->with_redis([&](RedisConnection& c) { c.command(del); });
+    // Drop what cannot be read, so the next load stores a good copy (one DEL per key:
+    // in a cluster they live in different slots).
+    Commands del;
+    for (const std::string& d : damaged) del.push_back({{"DEL", d}, d});
+    impl_->with_redis([&](internal::RedisRouter& router) { router.run(del); });
   }
   return out;
 }
@@ -266,8 +284,8 @@ std::vector<std::optional<std::string>> RedisTier::get_many(std::string_view ns,
 std::optional<SharedEntry> RedisTier::fetch(std::string_view ns, std::string_view key) {
   const std::string rk = redis_key(ns, key);
   std::vector<RedisReply> replies;
-  const bool ok = impl_->with_redis([&](RedisConnection& c) {
-    replies = c.pipeline({{"GET", rk}, {"PTTL", rk}});
+  const bool ok = impl_->with_redis([&](internal::RedisRouter& router) {
+    replies = router.run({{{"GET", rk}, rk}, {{"PTTL", rk}, rk}});
     if (replies[0].is_error()) throw RedisError(RedisErrorKind::kServer, "redis: GET: " + replies[0].text);
   });
   if (!ok) return std::nullopt;
@@ -279,7 +297,7 @@ std::optional<SharedEntry> RedisTier::fetch(std::string_view ns, std::string_vie
   if (!value) {
     impl_->corrupted.fetch_add(1, std::memory_order_relaxed);
     impl_->misses.fetch_add(1, std::memory_order_relaxed);
-    impl_->with_redis([&](RedisConnection& c) { c.command({"DEL", rk}); });
+    impl_->with_redis([&](internal::RedisRouter& router) { router.run({{{"DEL", rk}, rk}}); });
     return std::nullopt;
   }
   impl_->hits.fetch_add(1, std::memory_order_relaxed);
@@ -296,8 +314,10 @@ bool RedisTier::put(std::string_view ns, std::string_view key, std::string_view 
   const std::string framed = frame(value);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
   const std::string px = std::to_string(ms > 0 ? ms : 1);
-  const bool ok = impl_->with_redis([&](RedisConnection& c) {
-    RedisReply r = ttl > Duration::zero() ? c.command({"SET", rk, framed, "PX", px}) : c.command({"SET", rk, framed});
+  const bool ok = impl_->with_redis([&](internal::RedisRouter& router) {
+    RedisReply r = std::move(
+        (ttl > Duration::zero() ? router.run({{{"SET", rk, framed, "PX", px}, rk}}) : router.run({{{"SET", rk, framed}, rk}}))
+            .front());
     if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: SET: " + r.text);
   });
   if (ok) impl_->stores.fetch_add(1, std::memory_order_relaxed);
@@ -308,15 +328,16 @@ bool RedisTier::remove(std::string_view ns, std::string_view key) {
   const bool removed = erase(ns, key);
   const std::string channel = impl_->options.key_prefix + ":invalidate";
   const std::string message = std::string(ns) + "\tK\t" + std::string(key);
-  impl_->with_redis([&](RedisConnection& c) { c.command({"PUBLISH", channel, message}); });
+  impl_->with_redis(
+      [&](internal::RedisRouter& router) { router.run({{{impl_->publish_command(), channel, message}, channel}}); });
   return removed;
 }
 
 bool RedisTier::erase(std::string_view ns, std::string_view key) {
   const std::string rk = redis_key(ns, key);
   bool removed = false;
-  impl_->with_redis([&](RedisConnection& c) {
-    RedisReply r = c.command({"DEL", rk});
+  impl_->with_redis([&](internal::RedisRouter& router) {
+    RedisReply r = std::move(router.run({{{"DEL", rk}, rk}}).front());
     if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: DEL: " + r.text);
     removed = r.integer > 0;
   });
@@ -334,18 +355,29 @@ int64_t info_field(const std::string& info, std::string_view name) {
 }  // namespace
 
 void RedisTier::refresh_server_info() {
-  impl_->with_redis([&](RedisConnection& c) {
-    std::vector<RedisReply> r = c.pipeline({{"INFO", "memory"}, {"INFO", "clients"}});
-    if (r[0].is_error() || r[1].is_error()) throw RedisError(RedisErrorKind::kServer, "redis: INFO: " + r[0].text + r[1].text);
-    impl_->used_memory.store(info_field(r[0].text, "used_memory"), std::memory_order_relaxed);
-    impl_->connected_clients.store(info_field(r[1].text, "connected_clients"), std::memory_order_relaxed);
+  impl_->with_redis([&](internal::RedisRouter& router) {
+    // Summed over the masters in a cluster (replicas hold copies, not more cache).
+    int64_t used_memory = 0, clients = 0;
+    for (const RedisReply& r : router.run_on_every_master({"INFO"})) {
+      if (r.is_error()) throw RedisError(RedisErrorKind::kServer, "redis: INFO: " + r.text);
+      used_memory += std::max<int64_t>(info_field(r.text, "used_memory"), 0);
+      clients += std::max<int64_t>(info_field(r.text, "connected_clients"), 0);
+    }
+    impl_->used_memory.store(used_memory, std::memory_order_relaxed);
+    impl_->connected_clients.store(clients, std::memory_order_relaxed);
   });
 }
 
 SharedTierStatus RedisTier::status() const {
   const RedisTierStats s = snapshot();
   SharedTierStatus out;
-  out.endpoint = impl_->options.endpoint.host + ":" + std::to_string(impl_->options.endpoint.port);
+  out.endpoint = s.endpoint;
+  if (s.cluster) {
+    out.mode = "cluster";
+    out.nodes = s.cluster_masters;
+    out.moved_redirects = s.moved_redirects;
+    out.ask_redirects = s.ask_redirects;
+  }
   out.available = s.available;
   out.breaker = s.breaker;
   out.hits = s.hits;
@@ -376,6 +408,15 @@ RedisTierStats RedisTier::snapshot() const {
   for (int i = 0; i < kRedisErrorKinds; ++i) s.errors[i] = impl_->errors[i].load(std::memory_order_relaxed);
   s.used_memory_bytes = impl_->used_memory.load(std::memory_order_relaxed);
   s.connected_clients = impl_->connected_clients.load(std::memory_order_relaxed);
+  if (auto* cluster = dynamic_cast<const internal::ClusterRouter*>(impl_->router.get())) {
+    s.cluster = true;
+    s.cluster_masters = static_cast<int64_t>(cluster->master_count());
+    s.moved_redirects = cluster->moved_redirects();
+    s.ask_redirects = cluster->ask_redirects();
+    s.map_refreshes = cluster->map_refreshes();
+  }
+  s.endpoint = impl_->router->describe();
+  if (impl_->subscriber) s.subscribed_on = impl_->subscriber->node();
   return s;
 }
 

@@ -63,6 +63,11 @@ void write_engine_metrics(Engine& engine, PrometheusText& out) {
     out.sample(double(r.short_circuited));
     out.family("tierscope_redis_corrupted_total", "counter", "Redis values whose checksum failed (read as misses).");
     out.sample(double(r.corrupted));
+    out.family("tierscope_redis_nodes", "gauge", "Redis masters serving the tier (1 standalone).");
+    out.sample(double(r.nodes));
+    out.family("tierscope_redis_redirects_total", "counter", "Redis Cluster redirections followed, by kind.");
+    out.sample({{"kind", "moved"}}, double(r.moved_redirects));
+    out.sample({{"kind", "ask"}}, double(r.ask_redirects));
     out.family("tierscope_redis_used_memory_bytes", "gauge", "Redis used_memory at the last refresh (-1 unknown).");
     out.sample(double(r.used_memory_bytes));
     out.family("tierscope_redis_connected_clients", "gauge", "Redis connected_clients at the last refresh (-1 unknown).");

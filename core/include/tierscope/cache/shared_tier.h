@@ -24,7 +24,10 @@ struct SharedEntry {
 // What the shared tier reports for /health, /metrics and the console; never waits on the store.
 struct SharedTierStatus {
   std::string kind = "redis";
-  std::string endpoint;           // host:port
+  std::string endpoint;           // host:port, or "cluster <masters>"
+  std::string mode = "standalone";  // standalone, cluster
+  int64_t nodes = 1;              // masters serving slots (a cluster), else 1
+  uint64_t moved_redirects = 0, ask_redirects = 0;  // a cluster's slots moving
   bool available = false;
   std::string breaker = "closed";  // closed, open, half-open
   uint64_t hits = 0, misses = 0, stores = 0, corrupted = 0, short_circuited = 0;

@@ -1,5 +1,5 @@
 // RedisTier: the cache tier a fleet of servers shares — values kept in a standalone Redis
-// under `<prefix>:<namespace>:<generation>:{<digest>}` (the braces make the digest the
+// or a Redis Cluster under `<prefix>:<namespace>:<generation>:{<digest>}` (the braces make the digest the
 // cluster hash tag, so keys spread over slots; bumping a namespace's generation retires
 // all its entries at once), framed with a checksum so a damaged value reads as a
 // miss (and is counted) instead of as data. Every call is bounded by the endpoint's
@@ -32,9 +32,15 @@ class logger;
 namespace tierscope::redis {
 
 struct RedisTierOptions {
-  // Where Redis listens, its credentials and the connect/command timeouts.
+  // Where Redis listens (in a cluster: one seed node), its credentials and the
+  // connect/command timeouts (the same for every node of a cluster).
   RedisEndpoint endpoint;
-  // Most connections open at once (one per concurrent caller).
+  // A Redis Cluster: keys routed by hash slot, one pool per node, MOVED/ASK followed,
+  // sharded pub/sub for invalidation.
+  bool cluster = false;
+  // More cluster nodes to ask for the slot map when the known ones do not answer ("host:port").
+  std::vector<std::string> more_seeds;
+  // Most connections open at once (one per concurrent caller), per node.
   size_t pool_size = 8;
   // When to stop asking Redis, and how soon to try again.
   CircuitBreakerOptions breaker;
@@ -62,7 +68,12 @@ struct RedisTierStats {
   uint64_t times_opened = 0;
   uint64_t errors[kRedisErrorKinds] = {};  // by RedisErrorKind
   int64_t used_memory_bytes = -1;          // INFO memory, -1 until known
-  int64_t connected_clients = -1;          // INFO clients, -1 until known
+  int64_t connected_clients = -1;          // INFO clients, -1 until known (cluster: summed over masters)
+  std::string endpoint;                    // host:port, or "cluster <masters>"
+  std::string subscribed_on;               // node holding the invalidation subscription, "" if none
+  bool cluster = false;
+  int64_t cluster_masters = 0;
+  uint64_t moved_redirects = 0, ask_redirects = 0, map_refreshes = 0;
   uint64_t errors_total() const;
 };
 
