@@ -35,7 +35,8 @@ class RedisServer {
  public:
   static bool available() { return !QStandardPaths::findExecutable("redis-server").isEmpty(); }
 
-  explicit RedisServer(QStringList extra_args = {}) : port_(free_loopback_port()), extra_(std::move(extra_args)) {}
+  explicit RedisServer(QStringList extra_args = {}, int port = 0)
+      : port_(port > 0 ? port : free_loopback_port()), extra_(std::move(extra_args)) {}
   ~RedisServer() { kill(); }
 
   // Starts the server and waits until it answers PING; false if it does not within 5 s.
@@ -66,6 +67,7 @@ class RedisServer {
     }
   }
   int port() const { return port_; }
+  bool running() const { return process_.state() != QProcess::NotRunning; }
   tierscope::redis::RedisEndpoint endpoint() const {
     tierscope::redis::RedisEndpoint e;
     e.host = "127.0.0.1";
