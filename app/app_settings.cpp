@@ -65,8 +65,9 @@ const QCommandLineOption kTryOn("tryon", "Try on at start (desktop): PERSON,GARM
                                 "person,garment");
 const QCommandLineOption kClassify("classify", "Classify this image, or every image in this folder, at start (desktop).", "path");
 const QCommandLineOption kConnect("connect",
-                                  "Show a tierscope-server's dashboard instead of an embedded engine (http://host:port).",
-                                  "url");
+                                  "Show a tierscope-server's dashboard instead of an embedded engine (http://host:port); "
+                                  "several, comma-separated, for the fleet view.",
+                                  "url[,url...]");
 const QCommandLineOption kApiKey("api-key", "API key for --connect (default: $TIERSCOPE_API_KEY); needed to tune.", "key");
 const QCommandLineOption kLogLevel("log-level", "trace, debug, info, warn, error or off.", "level", "info");
 
@@ -163,11 +164,13 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
     return QStringLiteral("--tab tryon and --tryon need the try-on pipeline (drop --no-tryon)");
   }
   s.connect_url = parser.value(kConnect);
-  if (!s.connect_url.isEmpty()) {
-    const QUrl url(s.connect_url, QUrl::StrictMode);
+  for (const QString& text : s.connect_url.split(',', Qt::SkipEmptyParts)) {
+    const QUrl url(text.trimmed(), QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != "http") || url.host().isEmpty()) {
-      return QStringLiteral("--connect: '%1' is not an http://host:port URL").arg(s.connect_url);
+      return QStringLiteral("--connect: '%1' is not an http://host:port URL").arg(text);
     }
+    if (s.connect_urls.contains(url)) return QStringLiteral("--connect: %1 is given twice").arg(text);
+    s.connect_urls.append(url);
   }
   s.api_key = parser.isSet(kApiKey) ? parser.value(kApiKey) : qEnvironmentVariable("TIERSCOPE_API_KEY");
   s.classify_path = parser.value(kClassify);

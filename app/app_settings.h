@@ -4,6 +4,8 @@
 
 #include <QSize>
 #include <QString>
+#include <QUrl>
+#include <QList>
 #include <QStringList>
 #include <memory>
 #include <optional>
@@ -37,6 +39,7 @@ struct AppSettings {
   QString tryon_pair;          // "PERSON,GARMENT" or "demo": try on at start
   QString classify_path;       // an image (or folder) to classify at start
   QString connect_url;         // non-empty: the console over this tierscope-server, no embedded engine
+  QList<QUrl> connect_urls;    // connect_url split at commas: several are a fleet
   QString api_key;             // for connect_url (--api-key, or TIERSCOPE_API_KEY)
 };
 

@@ -20,6 +20,7 @@
 #include "dashboard_widget.h"
 #include "headless_runner.h"
 #include "main_window.h"
+#include "fleet_widget.h"
 #include "remote_window.h"
 #include "log_model.h"
 #include "logs_widget.h"
@@ -107,7 +108,7 @@ void scheduleScreenshot(tierscope::ui::MainWindow& window, const QString& path, 
 // PUT /config. With --screenshot, saved once a few samples are drawn.
 int runRemote(const AppSettings& settings, QCoreApplication& app, spdlog::logger& log) {
   log.info("connecting to {}{}", settings.connect_url.toStdString(), settings.api_key.isEmpty() ? " (no API key: read-only)" : "");
-  tierscope::ui::RemoteWindow window(QUrl(settings.connect_url), settings.api_key);
+  tierscope::ui::RemoteWindow window(settings.connect_urls, settings.api_key);
   if (settings.window_size.isValid()) window.resize(settings.window_size);
   window.show();
   if (!settings.screenshot_path.isEmpty()) {
@@ -115,7 +116,9 @@ int runRemote(const AppSettings& settings, QCoreApplication& app, spdlog::logger
     QElapsedTimer waited;
     waited.start();
     QObject::connect(poll, &QTimer::timeout, &window, [&window, &settings, &log, poll, waited] {
-      const bool ready = window.dashboard()->hitRateSeries()->count() >= 4;
+      // A fleet: the Fleet tab's aggregated chart (hidden dashboards do not draw).
+      const bool ready = window.fleet() ? window.fleet()->requestsSeries()->count() >= 6
+                                        : window.dashboard()->hitRateSeries()->count() >= 4;
       if (!ready && waited.elapsed() < 60'000) return;
       poll->stop();
       const bool saved = ready && window.grab().save(settings.screenshot_path, "PNG");

@@ -195,6 +195,7 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   rates_chart_->setFixedRange(false, 0, 100);
   l1_rate_series_ = rates_chart_->addSeries(tr("L1 memory"));
   l2_rate_series_ = rates_chart_->addSeries(tr("L2 disk"));
+  redis_rate_series_ = rates_chart_->addSeries(tr("Redis (shared)"));
   origin_rate_series_ = rates_chart_->addSeries(tr("origin"));
   failed_rate_series_ = rates_chart_->addSeries(tr("failed"));
 
@@ -753,7 +754,7 @@ void DashboardWidget::stageCharts() {
   const size_t step = std::max<size_t>(1, (history_.size() - first) / 600);
   constexpr double kMiB = 1 << 20;
 
-  QList<QPointF> l1, l2, origin, failed, requests, l1_p99, l2_p99, origin_p99, miss_p99, tryon_p95;
+  QList<QPointF> l1, l2, redis, origin, failed, requests, l1_p99, l2_p99, origin_p99, miss_p99, tryon_p95;
   QList<QPointF> entries, mebibytes, entries_limit, mebibytes_limit, l1_memory, rss, budget, disk, disk_limit;
   QList<QPointF> stampedes, size, ttl, invalidated, errors, timeouts, p50, p95, p99, model_p95, prediction_hits;
   for (size_t i = first; i < history_.size(); i += step) {
@@ -761,6 +762,7 @@ void DashboardWidget::stageCharts() {
     const double t = s.seconds_since_start;
     l1.append({t, s.l1_hit_rate * 100.0});
     l2.append({t, s.l2_hit_rate * 100.0});
+    if (s.redis_enabled) redis.append({t, s.redis_rate * 100.0});
     origin.append({t, s.origin_rate * 100.0});
     failed.append({t, s.failed_rate * 100.0});
     requests.append({t, s.requests_per_second});
@@ -799,7 +801,8 @@ void DashboardWidget::stageCharts() {
     if (!steps->isEmpty()) steps->append({newest, steps->back().y()});  // end the step at the newest sample
   }
   const std::pair<QLineSeries*, const QList<QPointF>*> fills[] = {
-      {l1_rate_series_, &l1},         {l2_rate_series_, &l2},           {origin_rate_series_, &origin},
+      {l1_rate_series_, &l1},         {l2_rate_series_, &l2},           {redis_rate_series_, &redis},
+      {origin_rate_series_, &origin},
       {failed_rate_series_, &failed}, {requests_series_, &requests},    {l1_p99_series_, &l1_p99},
       {l2_p99_series_, &l2_p99},      {origin_p99_series_, &origin_p99}, {miss_p99_series_, &miss_p99},
       {tryon_p95_series_, &tryon_p95}, {entries_series_, &entries},      {bytes_series_, &mebibytes},

@@ -73,6 +73,7 @@ class DashboardWidget : public QWidget {
   // For tests and screenshots.
   QLineSeries* hitRateSeries() const { return l1_rate_series_; }
   QLineSeries* l2HitRateSeries() const { return l2_rate_series_; }
+  QLineSeries* redisRateSeries() const { return redis_rate_series_; }
   QLineSeries* originRateSeries() const { return origin_rate_series_; }
   QLineSeries* failedRateSeries() const { return failed_rate_series_; }
   QLineSeries* requestsSeries() const { return requests_series_; }
@@ -180,7 +181,7 @@ class DashboardWidget : public QWidget {
   QMap<QString, QLabel*> tile_details_;
   TimeSeriesChart *rates_chart_, *requests_chart_, *latency_chart_, *usage_chart_, *memory_chart_, *disk_chart_,
       *stampede_chart_, *events_chart_, *inference_chart_;
-  QLineSeries *l1_rate_series_, *l2_rate_series_, *origin_rate_series_, *failed_rate_series_, *requests_series_;
+  QLineSeries *l1_rate_series_, *l2_rate_series_, *redis_rate_series_, *origin_rate_series_, *failed_rate_series_, *requests_series_;
   QLineSeries *l1_p99_series_, *l2_p99_series_, *origin_p99_series_, *miss_p99_series_, *tryon_p95_series_;
   QLineSeries *entries_series_, *bytes_series_, *entries_limit_series_, *bytes_limit_series_;
   QLineSeries *l1_memory_series_, *rss_series_, *budget_series_;

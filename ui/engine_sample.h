@@ -91,6 +91,7 @@ struct EngineSample {
   double l2_hit_rate = 0;
   double origin_rate = 0;
   double failed_rate = 0;
+  double redis_rate = 0;         // answered by the shared Redis tier
   double l1_hit_rate_total = 0;  // since start
   quint64 requests_completed = 0;
   // L1 over all namespaces, and the memory budget (CACHE_MEMORY_LIMIT_MB) it shares.
@@ -107,6 +108,12 @@ struct EngineSample {
   double l2_high_watermark = 0;
   double l2_low_watermark = 0;
   quint64 l2_corrupt_dropped = 0;
+  // The shared Redis tier, when there is one.
+  bool redis_enabled = false;
+  bool redis_available = false;
+  QString redis_breaker;   // closed, open, half-open
+  QString redis_endpoint;  // host:port or "cluster <masters>"
+  QString redis_mode;      // standalone, cluster
   // Single flight, eviction by cause (L1 + L2), load problems: per second and since start.
   double stampedes_per_second = 0;
   double evictions_per_second = 0;  // all causes

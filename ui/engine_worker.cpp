@@ -129,6 +129,14 @@ void EngineWorker::takeSample() {
     s.l2_hit_rate = delta(previous_.served_l2, now.served_l2) / ended;
     s.origin_rate = delta(previous_.served_origin, now.served_origin) / ended;
     s.failed_rate = delta(previous_.failed_requests, now.failed_requests) / ended;
+    s.redis_rate = delta(previous_.served_shared, now.served_shared) / ended;
+  }
+  if (now.shared) {
+    s.redis_enabled = true;
+    s.redis_available = now.shared->available;
+    s.redis_breaker = QString::fromStdString(now.shared->breaker);
+    s.redis_endpoint = QString::fromStdString(now.shared->endpoint);
+    s.redis_mode = QString::fromStdString(now.shared->mode);
   }
   s.l1_hit_rate_total = now.l1_hit_rate;
 

@@ -6,6 +6,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimer>
+#include <QUrlQuery>
 
 namespace tierscope::ui {
 
@@ -28,9 +29,11 @@ void RemoteEngineWorker::stop() {
   if (timer_) timer_->stop();
 }
 
-QNetworkReply* RemoteEngineWorker::send(const QString& method, const QString& path, const QByteArray& body) {
+QNetworkReply* RemoteEngineWorker::send(const QString& method, const QString& path, const QByteArray& body,
+                                        const QUrlQuery& query) {
   QUrl url = base_;
   url.setPath(path);
+  if (!query.isEmpty()) url.setQuery(query);
   QNetworkRequest request(url);
   request.setTransferTimeout(10'000);
   if (!api_key_.isEmpty()) request.setRawHeader("Authorization", "Bearer " + api_key_);
@@ -80,6 +83,23 @@ void RemoteEngineWorker::putConfig(const QJsonObject& change) {
     for (const QJsonValue& v : QJsonDocument::fromJson(body).object().value("changed").toArray()) changed << v.toString();
     Q_EMIT configApplied(changed);
     poll();  // show the effect at once
+  });
+}
+
+void RemoteEngineWorker::invalidate(const QString& ns, const QString& pattern, const QString& detail) {
+  QUrlQuery query;
+  query.addQueryItem("pattern", QString::fromLatin1(QUrl::toPercentEncoding(pattern)));
+  if (!ns.isEmpty()) query.addQueryItem("namespace", QString::fromLatin1(QUrl::toPercentEncoding(ns)));
+  QNetworkReply* reply = send("DELETE", "/cache", {}, query);
+  connect(reply, &QNetworkReply::finished, this, [this, reply, detail] {
+    reply->deleteLater();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) {
+      Q_EMIT errorOccurred(tr("Invalidation refused: %1").arg(errorText(reply, body)));
+      return;
+    }
+    Q_EMIT invalidated(static_cast<qulonglong>(QJsonDocument::fromJson(body).object().value("removed").toDouble()), detail);
+    poll();
   });
 }
 

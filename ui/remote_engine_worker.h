@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QString>
 #include <QUrl>
+#include <QUrlQuery>
 
 #include "engine_sample.h"
 #include "remote_sampler.h"
@@ -48,6 +49,8 @@ class RemoteEngineWorker : public QObject {
   void setAutoTuning(bool on);
   // Any PUT /config change (the JSON object of engine_tuning.h).
   void putConfig(const QJsonObject& change);
+  // DELETE /cache?pattern=&namespace= (ns "" = every namespace); `detail` is echoed back.
+  void invalidate(const QString& ns, const QString& pattern, const QString& detail);
 
  Q_SIGNALS:
   void sampleReady(const tierscope::ui::EngineSample& sample);
@@ -56,10 +59,13 @@ class RemoteEngineWorker : public QObject {
   // A change the server applied: the keys it names.
   void configApplied(const QStringList& changed);
   void errorOccurred(const QString& message);
+  // What DELETE /cache removed on this server.
+  void invalidated(qulonglong removed, const QString& detail);
 
  private:
   void poll();
-  QNetworkReply* send(const QString& method, const QString& path, const QByteArray& body = {});
+  QNetworkReply* send(const QString& method, const QString& path, const QByteArray& body = {},
+                      const QUrlQuery& query = {});
   static QString errorText(QNetworkReply* reply, const QByteArray& body);
 
   QUrl base_;

@@ -41,7 +41,7 @@ EngineSample RemoteSampler::add(const QJsonObject& now, double seconds) {
 
   const QJsonObject served = object(now, "served"), served_before = object(before, "served");
   double ended = 0, total = 0;
-  for (const char* tier : {"l1", "l2", "origin", "failed"}) {
+  for (const char* tier : {"l1", "l2", "redis", "origin", "failed"}) {
     ended += delta(number(served_before, tier), number(served, tier));
     total += number(served, tier);
   }
@@ -52,8 +52,17 @@ EngineSample RemoteSampler::add(const QJsonObject& now, double seconds) {
     s.l2_hit_rate = delta(number(served_before, "l2"), number(served, "l2")) / ended;
     s.origin_rate = delta(number(served_before, "origin"), number(served, "origin")) / ended;
     s.failed_rate = delta(number(served_before, "failed"), number(served, "failed")) / ended;
+    s.redis_rate = delta(number(served_before, "redis"), number(served, "redis")) / ended;
   }
   const QJsonObject cache_stats = object(now, "cache_stats");
+  if (cache_stats.contains("redis")) {
+    const QJsonObject redis = object(cache_stats, "redis");
+    s.redis_enabled = true;
+    s.redis_available = redis.value("available").toBool();
+    s.redis_breaker = redis.value("breaker").toString();
+    s.redis_endpoint = redis.value("endpoint").toString();
+    s.redis_mode = redis.value("mode").toString(QStringLiteral("standalone"));
+  }
   s.l1_hit_rate_total = number(cache_stats, "l1_hit_rate");
 
   const QJsonObject causes = object(now, "evictions_by_cause"), causes_before = object(before, "evictions_by_cause");

@@ -4,60 +4,141 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QStatusBar>
+#include <QTabWidget>
 
 #include "dashboard_widget.h"
+#include "fleet_table_model.h"
+#include "fleet_widget.h"
 #include "remote_engine_worker.h"
 
 namespace tierscope::ui {
 
-RemoteWindow::RemoteWindow(const QUrl& server, const QString& api_key, QWidget* parent) : QMainWindow(parent) {
-  setWindowTitle(tr("Tierscope — %1").arg(server.toString()));
-  resize(1200, 760);
-  dashboard_ = new DashboardWidget;
-  // The built-in load belongs to an embedded engine; a server's load comes from its clients.
-  if (dashboard_->workloadButton()) dashboard_->workloadButton()->setEnabled(false);
-  // "Reset to profile defaults" knows the embedded engine's profile, not the server's.
-  if (dashboard_->resetButton()) dashboard_->resetButton()->setEnabled(false);
-  auto* scroll = new QScrollArea;
-  scroll->setWidgetResizable(true);
-  scroll->setWidget(dashboard_);
-  setCentralWidget(scroll);
-  connection_label_ = new QLabel(tr("connecting to %1 …").arg(server.toString()));
-  statusBar()->addPermanentWidget(connection_label_);
+RemoteWindow::RemoteWindow(const QUrl& server, const QString& api_key, QWidget* parent)
+    : RemoteWindow(QList<QUrl>{server}, api_key, parent) {}
 
-  worker_ = new RemoteEngineWorker(server, api_key);
-  worker_->moveToThread(&worker_thread_);
-  connect(&worker_thread_, &QThread::started, worker_, &RemoteEngineWorker::start);
-  connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
-  connect(worker_, &RemoteEngineWorker::sampleReady, dashboard_, &DashboardWidget::addSample, Qt::QueuedConnection);
-  connect(worker_, &RemoteEngineWorker::connectionChanged, this, [this](bool connected, const QString& detail) {
-    connected_ = connected;
-    connection_label_->setText(connected ? detail : tr("not connected: %1").arg(detail));
-    if (!connected) last_error_ = detail;
-  });
-  connect(worker_, &RemoteEngineWorker::errorOccurred, this, [this](const QString& message) {
-    last_error_ = message;
-    statusBar()->showMessage(message, 10'000);
-  });
-  connect(worker_, &RemoteEngineWorker::configApplied, this, [this](const QStringList& changed) {
-    last_applied_ = changed;
-    statusBar()->showMessage(tr("Server applied: %1").arg(changed.join(", ")), 5'000);
-    dashboard_->addMarker(changed.join(", "));
-  });
-  connect(dashboard_, &DashboardWidget::focusNamespaceRequested, worker_, &RemoteEngineWorker::setFocusNamespace, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::latencyWindowRequested, worker_, &RemoteEngineWorker::setLatencyWindow, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::l1CapacityRequested, worker_, &RemoteEngineWorker::setL1Capacity, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::ttlRequested, worker_, &RemoteEngineWorker::setTtl, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::adaptiveTtlRequested, worker_, &RemoteEngineWorker::setAdaptiveTtl, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::policyRequested, worker_, &RemoteEngineWorker::setPolicy, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::diskLimitRequested, worker_, &RemoteEngineWorker::setDiskLimit, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::diskWatermarksRequested, worker_, &RemoteEngineWorker::setDiskWatermarks,
-          Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::maxImageSizeRequested, worker_, &RemoteEngineWorker::setMaxImageSize, Qt::QueuedConnection);
-  connect(dashboard_, &DashboardWidget::maxConcurrentInferencesRequested, worker_,
-          &RemoteEngineWorker::setMaxConcurrentInferences, Qt::QueuedConnection);
+RemoteWindow::RemoteWindow(const QList<QUrl>& servers, const QString& api_key, QWidget* parent) : QMainWindow(parent) {
+  resize(1200, 760);
+  connection_label_ = new QLabel;
+  statusBar()->addPermanentWidget(connection_label_);
+  const bool fleet = servers.size() > 1;
+  if (fleet) {
+    setWindowTitle(tr("Tierscope — fleet of %1").arg(servers.size()));
+    tabs_ = new QTabWidget;
+    fleet_model_ = new FleetTableModel(this);
+    QStringList urls;
+    for (const QUrl& u : servers) urls << u.toString();
+    fleet_model_->setInstances(urls);
+    fleet_ = new FleetWidget(fleet_model_);
+    tabs_->addTab(fleet_, tr("Fleet"));
+    setCentralWidget(tabs_);
+    connect(fleet_, &FleetWidget::instanceActivated, this, [this](int row) { tabs_->setCurrentIndex(row + 1); });
+    connect(fleet_, &FleetWidget::invalidateRequested, this, &RemoteWindow::invalidateEverywhere);
+  } else {
+    setWindowTitle(tr("Tierscope — %1").arg(servers.value(0).toString()));
+  }
+  for (const QUrl& url : servers) addInstance(url, api_key);
+  updateConnectionLabel();
   worker_thread_.setObjectName("tierscope-remote");
   worker_thread_.start();
+}
+
+void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
+  const int row = static_cast<int>(instances_.size());
+  Instance instance;
+  instance.url = url;
+  instance.dashboard = new DashboardWidget;
+  DashboardWidget* dashboard = instance.dashboard;
+  // The built-in load belongs to an embedded engine; a server's load comes from its clients.
+  if (dashboard->workloadButton()) dashboard->workloadButton()->setEnabled(false);
+  // "Reset to profile defaults" knows the embedded engine's profile, not the server's.
+  if (dashboard->resetButton()) dashboard->resetButton()->setEnabled(false);
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(dashboard);
+  if (tabs_) {
+    tabs_->addTab(scroll, url.authority());
+  } else {
+    setCentralWidget(scroll);
+  }
+
+  auto* worker = new RemoteEngineWorker(url, api_key);
+  instance.worker = worker;
+  instances_.append(instance);
+  worker->moveToThread(&worker_thread_);
+  connect(&worker_thread_, &QThread::started, worker, &RemoteEngineWorker::start);
+  connect(&worker_thread_, &QThread::finished, worker, &QObject::deleteLater);
+  connect(worker, &RemoteEngineWorker::sampleReady, dashboard, &DashboardWidget::addSample, Qt::QueuedConnection);
+  if (fleet_model_) {
+    connect(worker, &RemoteEngineWorker::sampleReady, this,
+            [this, row](const EngineSample& sample) { fleet_model_->updateSample(row, sample); });
+  }
+  connect(worker, &RemoteEngineWorker::connectionChanged, this, [this, row](bool connected, const QString& detail) {
+    instances_[row].connected = connected;
+    if (!connected) last_error_ = detail;
+    if (fleet_model_) fleet_model_->updateConnection(row, connected, detail);
+    updateConnectionLabel();
+  });
+  const QString who = tabs_ ? url.authority() + QStringLiteral(": ") : QString();
+  connect(worker, &RemoteEngineWorker::errorOccurred, this, [this, who](const QString& message) {
+    last_error_ = who + message;
+    statusBar()->showMessage(last_error_, 10'000);
+  });
+  connect(worker, &RemoteEngineWorker::configApplied, this, [this, dashboard, who](const QStringList& changed) {
+    last_applied_ = changed;
+    statusBar()->showMessage(tr("%1Server applied: %2").arg(who, changed.join(", ")), 5'000);
+    dashboard->addMarker(changed.join(", "));
+  });
+  connect(worker, &RemoteEngineWorker::invalidated, this, [this, who](qulonglong removed, const QString& detail) {
+    last_invalidation_ = tr("%1invalidated %L2 entries %3").arg(who).arg(removed).arg(detail);
+    statusBar()->showMessage(last_invalidation_, 10'000);
+    for (const Instance& i : instances_) i.dashboard->addMarker(tr("invalidated"));
+  });
+  connect(dashboard, &DashboardWidget::focusNamespaceRequested, worker, &RemoteEngineWorker::setFocusNamespace, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::latencyWindowRequested, worker, &RemoteEngineWorker::setLatencyWindow, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::l1CapacityRequested, worker, &RemoteEngineWorker::setL1Capacity, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::ttlRequested, worker, &RemoteEngineWorker::setTtl, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::adaptiveTtlRequested, worker, &RemoteEngineWorker::setAdaptiveTtl, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::policyRequested, worker, &RemoteEngineWorker::setPolicy, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::diskLimitRequested, worker, &RemoteEngineWorker::setDiskLimit, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::diskWatermarksRequested, worker, &RemoteEngineWorker::setDiskWatermarks,
+          Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::maxImageSizeRequested, worker, &RemoteEngineWorker::setMaxImageSize, Qt::QueuedConnection);
+  connect(dashboard, &DashboardWidget::maxConcurrentInferencesRequested, worker,
+          &RemoteEngineWorker::setMaxConcurrentInferences, Qt::QueuedConnection);
+}
+
+void RemoteWindow::updateConnectionLabel() {
+  if (instances_.size() == 1) {
+    const Instance& i = instances_.front();
+    if (i.connected) {
+      connection_label_->setText(tr("connected to %1").arg(i.url.toString()));
+    } else {
+      connection_label_->setText(last_error_.isEmpty() ? tr("connecting to %1 …").arg(i.url.toString())
+                                                       : tr("not connected: %1").arg(last_error_));
+    }
+    return;
+  }
+  int up = 0;
+  for (const Instance& i : instances_) up += i.connected ? 1 : 0;
+  connection_label_->setText(tr("%1 of %2 instances connected").arg(up).arg(instances_.size()));
+}
+
+void RemoteWindow::invalidateEverywhere(const QString& ns, const QString& pattern) {
+  if (pattern.isEmpty()) return;
+  const bool one_redis = fleet_model_ && fleet_model_->aggregate().share_one_redis;
+  int sent = 0;
+  for (const Instance& i : instances_) {
+    if (!i.connected) continue;
+    const QString detail = one_redis ? tr("here; Redis broadcasts it to the rest of the fleet") : tr("(sent to each instance)");
+    QMetaObject::invokeMethod(i.worker, [worker = i.worker, ns, pattern, detail] { worker->invalidate(ns, pattern, detail); },
+                              Qt::QueuedConnection);
+    ++sent;
+    if (one_redis) break;  // one is enough: the shared tier's broadcast reaches every server
+  }
+  if (sent == 0) {
+    last_invalidation_ = tr("no instance connected: nothing invalidated");
+    statusBar()->showMessage(last_invalidation_, 10'000);
+  }
 }
 
 RemoteWindow::~RemoteWindow() {

@@ -1,20 +1,27 @@
-// RemoteWindow: the console over a tierscope-server instead of an embedded engine — the
-// dashboard and its tuning, fed by a RemoteEngineWorker on its own thread. Tuning goes to
-// the server as `PUT /config`; what the server says about it shows on the status bar.
+// RemoteWindow: the console over tierscope-servers instead of an embedded engine. One
+// server: its dashboard and tuning. Several (a fleet): a Fleet tab (FleetWidget: a row per
+// instance, aggregated charts, fleet-wide invalidation) and a dashboard tab per instance,
+// each fed by its own RemoteEngineWorker. Tuning goes to that instance as `PUT /config`;
+// what the server says about it shows on the status bar. Workers run on one worker
+// thread (their network I/O is asynchronous).
 //
 // Ownership: owns the worker thread and stops it in its destructor. Thread safety: GUI
 // thread only.
 #pragma once
 
+#include <QList>
 #include <QMainWindow>
 #include <QThread>
 #include <QUrl>
 
 class QLabel;
+class QTabWidget;
 
 namespace tierscope::ui {
 
 class DashboardWidget;
+class FleetTableModel;
+class FleetWidget;
 class RemoteEngineWorker;
 
 class RemoteWindow : public QMainWindow {
@@ -22,24 +29,51 @@ class RemoteWindow : public QMainWindow {
 
  public:
   RemoteWindow(const QUrl& server, const QString& api_key, QWidget* parent = nullptr);
+  RemoteWindow(const QList<QUrl>& servers, const QString& api_key, QWidget* parent = nullptr);
   ~RemoteWindow() override;
 
-  DashboardWidget* dashboard() const { return dashboard_; }
+  // The first instance's dashboard (the only one with a single server).
+  DashboardWidget* dashboard() const { return instances_.front().dashboard; }
+  DashboardWidget* dashboard(int instance) const { return instances_.at(instance).dashboard; }
+  int instanceCount() const { return static_cast<int>(instances_.size()); }
+  // Fleet mode only (nullptr with one server).
+  FleetWidget* fleet() const { return fleet_; }
+  FleetTableModel* fleetModel() const { return fleet_model_; }
+  QTabWidget* tabs() const { return tabs_; }
   QLabel* connectionLabel() const { return connection_label_; }
-  bool connected() const { return connected_; }
-  // The last error the server or the network reported (empty when none).
+  bool connected() const { return instances_.front().connected; }
+  bool connected(int instance) const { return instances_.at(instance).connected; }
+  // The last error a server or the network reported (empty when none).
   const QString& lastError() const { return last_error_; }
-  // The last change the server applied (keys).
+  // The last change a server applied (keys).
   const QStringList& lastApplied() const { return last_applied_; }
+  // What the last fleet-wide invalidation did, as shown on the status bar.
+  const QString& lastInvalidation() const { return last_invalidation_; }
+
+ public Q_SLOTS:
+  // Invalidates `pattern` in `ns` ("" = all) on the fleet: on one instance when they all
+  // share one Redis (its broadcast reaches the rest), else on every connected instance.
+  void invalidateEverywhere(const QString& ns, const QString& pattern);
 
  private:
+  struct Instance {
+    QUrl url;
+    RemoteEngineWorker* worker = nullptr;
+    DashboardWidget* dashboard = nullptr;
+    bool connected = false;
+  };
+  void addInstance(const QUrl& url, const QString& api_key);
+  void updateConnectionLabel();
+
   QThread worker_thread_;
-  RemoteEngineWorker* worker_;
-  DashboardWidget* dashboard_;
+  QList<Instance> instances_;
+  QTabWidget* tabs_ = nullptr;
+  FleetTableModel* fleet_model_ = nullptr;
+  FleetWidget* fleet_ = nullptr;
   QLabel* connection_label_;
-  bool connected_ = false;
   QString last_error_;
   QStringList last_applied_;
+  QString last_invalidation_;
 };
 
 }  // namespace tierscope::ui

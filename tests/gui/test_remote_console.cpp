@@ -14,6 +14,7 @@
 #include "namespace_table_model.h"
 #include "remote_sampler.h"
 #include "remote_window.h"
+#include "support/live_api_server.h"
 #include "tierscope/engine.h"
 #include "tierscope/server/api_service.h"
 #include "tierscope/server/http_server.h"
@@ -27,28 +28,7 @@ namespace {
 
 const QString kKey = "remote-console-test-key-0123";
 
-struct LiveServer {
-  explicit LiveServer(Engine& engine) {
-    ApiOptions api;
-    api.api_keys = {{"console", hash_api_key(kKey.toStdString()), 0, 0}};
-    service = std::make_unique<ApiService>(engine, api);
-    HttpServerOptions http;
-    http.port = 0;
-    http.access_log = false;
-    server = std::make_unique<HttpServer>(http, service->handler());
-    service->set_server_stats([this] { return server->stats(); });
-    server->start();
-  }
-  ~LiveServer() {
-    server->request_stop();
-    server->wait_drained(std::chrono::seconds(5));
-    service->shutdown();
-    server->stop();
-  }
-  QUrl url() const { return QUrl(QString("http://127.0.0.1:%1").arg(server->port())); }
-  std::unique_ptr<ApiService> service;
-  std::unique_ptr<HttpServer> server;
-};
+using LiveServer = testing::LiveApiServer;
 
 // Steady traffic on the engine while the test runs: hits and misses in `general`.
 struct Traffic {
@@ -77,7 +57,7 @@ class RemoteConsoleTest : public QObject {
  private Q_SLOTS:
   void dashboardShowsTheServersTraffic() {
     Engine engine(EngineOptions{});
-    LiveServer live(engine);
+    LiveServer live(engine, kKey);
     Traffic traffic(engine);
     RemoteWindow window(live.url(), kKey);
     window.show();
@@ -97,7 +77,7 @@ class RemoteConsoleTest : public QObject {
 
   void tuningReachesTheServer() {
     Engine engine(EngineOptions{});
-    LiveServer live(engine);
+    LiveServer live(engine, kKey);
     RemoteWindow window(live.url(), kKey);
     QTRY_VERIFY_WITH_TIMEOUT(window.dashboard()->samplesReceived() >= 1, 15'000);
     Q_EMIT window.dashboard()->l1CapacityRequested("general", 777, 8ull << 20);
@@ -116,7 +96,7 @@ class RemoteConsoleTest : public QObject {
 
   void withoutAKeyTuningIsRefusedAndSaysWhy() {
     Engine engine(EngineOptions{});
-    LiveServer live(engine);
+    LiveServer live(engine, kKey);
     RemoteWindow window(live.url(), QString());
     QTRY_VERIFY_WITH_TIMEOUT(window.dashboard()->samplesReceived() >= 1, 15'000);  // reads need no key
     Q_EMIT window.dashboard()->ttlRequested("general", 60);

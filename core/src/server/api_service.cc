@@ -162,7 +162,11 @@ json stats_json_of(Engine& engine, const HttpServerStats* server) {
   json j;
   j["version"] = version_string();
   j["cache_stats"] = json::parse(cache_stats_json(s));
-  j["served"] = {{"l1", s.served_l1}, {"l2", s.served_l2}, {"origin", s.served_origin}, {"failed", s.failed_requests}};
+  j["served"] = {{"l1", s.served_l1},
+                {"l2", s.served_l2},
+                {"redis", s.served_shared},
+                {"origin", s.served_origin},
+                {"failed", s.failed_requests}};
   j["load_errors"] = s.load_errors;
   j["load_timeouts"] = s.load_timeouts;
   j["policy"] = std::string(to_string(s.l1_policy));

@@ -1,0 +1,40 @@
+// A real tierscope API server for console tests: an ApiService over the given Engine
+// behind an HttpServer on an ephemeral loopback port, with one API key.
+#pragma once
+
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+
+#include "tierscope/engine.h"
+#include "tierscope/server/api_service.h"
+#include "tierscope/server/http_server.h"
+
+namespace testing {
+
+struct LiveApiServer {
+  LiveApiServer(tierscope::Engine& engine, const QString& api_key) {
+    tierscope::server::ApiOptions api;
+    api.api_keys = {{"console", tierscope::server::hash_api_key(api_key.toStdString()), 0, 0}};
+    service = std::make_unique<tierscope::server::ApiService>(engine, api);
+    tierscope::server::HttpServerOptions http;
+    http.port = 0;
+    http.access_log = false;
+    server = std::make_unique<tierscope::server::HttpServer>(http, service->handler());
+    service->set_server_stats([this] { return server->stats(); });
+    server->start();
+  }
+  ~LiveApiServer() {
+    server->request_stop();
+    server->wait_drained(std::chrono::seconds(5));
+    service->shutdown();
+    server->stop();
+  }
+  QUrl url() const { return QUrl(QString("http://127.0.0.1:%1").arg(server->port())); }
+  std::unique_ptr<tierscope::server::ApiService> service;
+  std::unique_ptr<tierscope::server::HttpServer> server;
+};
+
+}  // namespace testing
