@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tierscope/redis/redis_config.h"
 #include "tierscope/redis/redis_tier.h"
 
 #include <QCommandLineParser>
@@ -209,35 +210,54 @@ std::optional<QString> readSettings(const QCommandLineParser& parser, AppSetting
     l2.sync_writes = !parser.isSet(kL2NoFsync);
     s.engine.cache.l2 = l2;
   }
+  // The shared tier: --redis / --redis-cluster (or their environment variables), else the
+  // config file's `redis` object.
   const QString redis = parser.value(kRedis);
   const QString cluster = parser.value(kRedisCluster);
-  if (!cluster.isEmpty() && redis != "off" && redis != "none" && !redis.isEmpty()) {
-    return QStringLiteral("--redis and --redis-cluster: give one of them");
-  }
-  const bool use_cluster = !cluster.isEmpty();
-  if (use_cluster || (redis != "off" && redis != "none" && !redis.isEmpty())) {
-    std::vector<std::pair<std::string, int>> nodes;
-    for (const QString& node : (use_cluster ? cluster : redis).split(',', Qt::SkipEmptyParts)) {
-      const QString trimmed = node.trimmed();
-      const qsizetype colon = trimmed.lastIndexOf(':');
-      bool port_ok = false;
-      const int port = colon > 0 ? trimmed.mid(colon + 1).toInt(&port_ok) : 0;
-      if (!port_ok || port <= 0 || port > 65535) {
-        return QStringLiteral("%1: '%2' is not HOST:PORT").arg(use_cluster ? "--redis-cluster" : "--redis", trimmed);
+  const bool redis_flag = redis != "off" && redis != "none" && !redis.isEmpty();
+  if (!cluster.isEmpty() && redis_flag) return QStringLiteral("--redis and --redis-cluster: give one of them");
+  try {
+    std::optional<redis::RedisConfig> shared;
+    if (!cluster.isEmpty() || redis_flag) {
+      const bool use_cluster = !cluster.isEmpty();
+      const char* flag = use_cluster ? "--redis-cluster" : "--redis";
+      const QStringList nodes = (use_cluster ? cluster : redis).split(',', Qt::SkipEmptyParts);
+      if (nodes.isEmpty()) return QStringLiteral("%1: no HOST:PORT given").arg(flag);
+      if (!use_cluster && nodes.size() > 1) return QStringLiteral("--redis: one HOST:PORT (a cluster: --redis-cluster)");
+      shared.emplace();
+      redis::RedisTierOptions& r = shared->options;
+      r.cluster = use_cluster;
+      for (qsizetype i = 0; i < nodes.size(); ++i) {
+        const auto [host, port] = redis::parse_host_port(nodes[i].trimmed().toStdString(), flag);
+        if (i == 0) {
+          r.endpoint.host = host;
+          r.endpoint.port = port;
+        } else {
+          r.more_seeds.push_back(host + ":" + std::to_string(port));
+        }
       }
-      nodes.emplace_back(trimmed.left(colon).toStdString(), port);
+    } else if (parser.isSet(kConfig)) {
+      shared = redis::read_redis_config(parser.value(kConfig).toStdString());
     }
-    if (nodes.empty()) return QStringLiteral("--redis-cluster: no HOST:PORT given");
-    if (!use_cluster && nodes.size() > 1) return QStringLiteral("--redis: one HOST:PORT (a cluster: --redis-cluster)");
-    redis::RedisTierOptions r;
-    r.endpoint.host = nodes.front().first;
-    r.endpoint.port = nodes.front().second;
-    r.cluster = use_cluster;
-    for (size_t i = 1; i < nodes.size(); ++i) r.more_seeds.push_back(nodes[i].first + ":" + std::to_string(nodes[i].second));
-    r.endpoint.username = parser.value(kRedisUser).toStdString();
-    r.endpoint.password = qEnvironmentVariable("TIERSCOPE_REDIS_PASSWORD").toStdString();
-    r.logger = spdlog::default_logger();
-    s.engine.cache.shared = std::make_shared<redis::RedisTier>(std::move(r));
+    if (shared) {
+      redis::RedisTierOptions& r = shared->options;
+      if (parser.isSet(kRedisUser)) r.endpoint.username = parser.value(kRedisUser).toStdString();
+      if (qEnvironmentVariableIsSet("TIERSCOPE_REDIS_PASSWORD")) {
+        r.endpoint.password = qEnvironmentVariable("TIERSCOPE_REDIS_PASSWORD").toStdString();
+      }
+      r.logger = spdlog::default_logger();
+      for (const std::string& name : shared->exclude_namespaces) {
+        auto it = std::find_if(s.engine.cache.namespaces.begin(), s.engine.cache.namespaces.end(),
+                               [&](const NamespaceOptions& n) { return n.name == name; });
+        if (it == s.engine.cache.namespaces.end()) {
+          return QStringLiteral("redis.exclude_namespaces: no namespace '%1'").arg(QString::fromStdString(name));
+        }
+        it->use_shared = false;
+      }
+      s.engine.cache.shared = std::make_shared<redis::RedisTier>(std::move(r));
+    }
+  } catch (const redis::RedisConfigError& e) {
+    return QString::fromStdString(e.what());
   }
   s.engine.origin.latency = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(latency_ms));
   s.workload.cache_namespace = demo_namespace;

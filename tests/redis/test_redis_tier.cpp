@@ -10,6 +10,7 @@
 #include "support/redis_server.h"
 #include "tierscope/cache/loader.h"
 #include "tierscope/cache/tiered_cache.h"
+#include "tierscope/redis/redis_config.h"
 #include "tierscope/redis/redis_tier.h"
 
 using namespace tierscope;
@@ -46,6 +47,42 @@ class RedisTierTest : public QObject {
     QVERIFY(!RedisTier::unframe("TSF1"));
     QVERIFY(!RedisTier::unframe(""));
     QCOMPARE(RedisTier::unframe(RedisTier::frame("")).value(), std::string());
+  }
+
+  void configObjectIsValidated() {
+    RedisConfig c = parse_redis_config_json(
+        R"({"endpoint": "10.0.0.5:6380", "username": "app", "password": "pw", "command_timeout_ms": 300,
+            "pool_size": 4, "exclude_namespaces": ["tryon"]})");
+    QCOMPARE(c.options.endpoint.host, std::string("10.0.0.5"));
+    QCOMPARE(c.options.endpoint.port, 6380);
+    QVERIFY(!c.options.cluster);
+    QCOMPARE(c.options.endpoint.username, std::string("app"));
+    QCOMPARE(c.options.endpoint.command_timeout, 300ms);
+    QCOMPARE(c.options.pool_size, size_t{4});
+    QCOMPARE(c.exclude_namespaces, std::vector<std::string>{"tryon"});
+    c = parse_redis_config_json(R"({"cluster": ["a:7000", "b:7001", "c:7002"]})");
+    QVERIFY(c.options.cluster);
+    QCOMPARE(c.options.endpoint.host, std::string("a"));
+    QCOMPARE(c.options.more_seeds, (std::vector<std::string>{"b:7001", "c:7002"}));
+    auto error_of = [](const char* json) -> std::string {
+      try {
+        parse_redis_config_json(json);
+      } catch (const RedisConfigError& e) {
+        return e.what();
+      }
+      return "accepted";
+    };
+    QVERIFY(error_of(R"({})").find("one of 'endpoint'") != std::string::npos);
+    QVERIFY(error_of(R"({"endpoint": "a:1", "cluster": ["b:2"]})").find("one of") != std::string::npos);
+    QVERIFY(error_of(R"({"endpoint": "a:0"})").find("not a port") != std::string::npos);
+    QVERIFY(error_of(R"({"endpoint": "nohost"})").find("not HOST:PORT") != std::string::npos);
+    QVERIFY(error_of(R"({"endpoint": "a:1", "pool": 3})").find("redis.pool: unknown") != std::string::npos);
+    QVERIFY(error_of(R"({"endpoint": "a:1", "command_timeout_ms": 0})").find("command_timeout_ms") != std::string::npos);
+    QVERIFY(error_of(R"({"cluster": []})").find("non-empty") != std::string::npos);
+    // A bad password value is named by its key, never echoed.
+    const std::string bad_password = error_of(R"({"endpoint": "a:1", "password": 12345678})");
+    QVERIFY(bad_password.find("redis.password") != std::string::npos);
+    QVERIFY(bad_password.find("12345678") == std::string::npos);
   }
 
   void roundTripWithTtlAndKeyLayout() {

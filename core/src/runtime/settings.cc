@@ -162,7 +162,7 @@ Settings resolve_settings(const std::map<std::string, std::string>& environment,
       const std::string k = upper(key);
       // The `server` object configures tierscope-server's listener and API keys
       // (server/server_config.h); the engine's settings do not read it.
-      if (k == "SERVER") continue;
+      if (k == "SERVER" || k == "REDIS") continue;  // ... nor the shared tier's (redis/redis_config.h)
       if (std::none_of(fields().begin(), fields().end(), [&](const Field& f) { return f.key == k; })) {
         throw SettingsError("config file " + config_file->string() + ": unknown setting '" + key + "'");
       }
