@@ -3,7 +3,9 @@
 -- MODE: hit (the same image every time: answered from the prediction cache), miss (every
 -- request a new image: bytes appended after the JPEG's end make a new SHA-256, so the model
 -- runs), mix (MISS_PERCENT of requests miss, default 10). With "multipart" the image goes
--- as field `file` of multipart/form-data, else as a raw image/jpeg body.
+-- as field `file` of multipart/form-data, else as a raw image/jpeg body. MODE keys: each
+-- request one of MISS_PERCENT (here: a count, default 1000) distinct images picked at
+-- random — a key space that repeats, as a fleet sharing Redis sees it.
 -- At the end it prints one JSON line (throughput, latency percentiles, errors) after
 -- wrk's own report; tests/load/run_load.sh and bench_server read that line.
 package.path = package.path .. ";" .. debug.getinfo(1, "S").source:match("@?(.*/)") .. "?.lua"
@@ -57,6 +59,11 @@ function request()
     return hit_request
   end
   local data = image
+  if mode == "keys" then
+    data = image .. string.format("key-%d", math.random(miss_percent))
+    local body, content_type = body_for(data)
+    return wrk.format("POST", "/predict", { ["Content-Type"] = content_type }, body)
+  end
   local miss = mode == "miss" or (mode == "mix" and math.random(100) <= miss_percent)
   if miss then
     counter = counter + 1
