@@ -47,22 +47,8 @@ EngineOptions engine_sharing(std::shared_ptr<redis::RedisTier> tier) {
 }
 
 // Steady reads of 300 keys in `general`.
-struct Traffic {
-  explicit Traffic(Engine& engine) {
-    thread = std::thread([this, &engine] {
-      uint64_t i = 0;
-      while (!stop.load()) {
-        engine.cache().get("general", "key-" + std::to_string(i++ % 300));
-        std::this_thread::sleep_for(std::chrono::microseconds(300));
-      }
-    });
-  }
-  ~Traffic() {
-    stop.store(true);
-    thread.join();
-  }
-  std::atomic<bool> stop{false};
-  std::thread thread;
+struct Traffic : testing::EngineTraffic {
+  explicit Traffic(Engine& engine) : EngineTraffic(engine, 300, std::chrono::microseconds(300)) {}
 };
 
 }  // namespace

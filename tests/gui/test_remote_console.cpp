@@ -30,23 +30,9 @@ const QString kKey = "remote-console-test-key-0123";
 
 using LiveServer = testing::LiveApiServer;
 
-// Steady traffic on the engine while the test runs: hits and misses in `general`.
-struct Traffic {
-  explicit Traffic(Engine& engine) {
-    thread = std::thread([this, &engine] {
-      uint64_t i = 0;
-      while (!stop.load()) {
-        engine.cache().get("general", "key-" + std::to_string(i++ % 400));
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-      }
-    });
-  }
-  ~Traffic() {
-    stop.store(true);
-    thread.join();
-  }
-  std::atomic<bool> stop{false};
-  std::thread thread;
+// Steady reads of 400 keys in `general`.
+struct Traffic : testing::EngineTraffic {
+  explicit Traffic(Engine& engine) : EngineTraffic(engine, 400, std::chrono::microseconds(200)) {}
 };
 
 }  // namespace

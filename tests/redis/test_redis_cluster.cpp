@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "support/fleet_cache.h"
 #include "support/redis_cluster.h"
 #include "tierscope/cache/loader.h"
 #include "tierscope/cache/tiered_cache.h"
@@ -205,17 +206,7 @@ class RedisClusterTest : public QObject {
       origin_loads.fetch_add(1);
       return make_value("computed:" + std::string(key));
     });
-    auto make_cache = [&](std::shared_ptr<SharedTier> shared) {
-      NamespaceOptions ns;
-      ns.name = "predictions";
-      ns.ttl = 60s;
-      ns.loader = loader;
-      TieredCacheOptions o;
-      o.namespaces = {ns};
-      o.shared = std::move(shared);
-      o.record_accesses = false;
-      return std::make_unique<TieredCache>(o);
-    };
+    auto make_cache = [&](std::shared_ptr<SharedTier> shared) { return testing::make_fleet_cache(std::move(shared), loader); };
     auto redis_a = std::make_shared<RedisTier>(cluster_options(cluster));
     auto redis_b = std::make_shared<RedisTier>(cluster_options(cluster));
     auto a = make_cache(redis_a);
@@ -232,13 +223,8 @@ class RedisClusterTest : public QObject {
     }
     QCOMPARE(origin_loads.load(), 20);  // b took all twenty from the cluster
     QCOMPARE(b->snapshot().served_shared, 20u);
-    auto in_l1 = [](TieredCache& c, const std::string& key) {
-      return c.inspect("predictions", key, CacheTier::kL1).has_value();
-    };
-    auto eventually_gone = [&](TieredCache& c, const std::string& key) {
-      for (int i = 0; i < 300 && in_l1(c, key); ++i) std::this_thread::sleep_for(10ms);
-      return !in_l1(c, key);
-    };
+    using testing::in_l1;
+    auto eventually_gone = testing::eventually_gone_from_l1;
     QVERIFY(a->invalidate("predictions", "img:3"));
     QVERIFY(eventually_gone(*b, "img:3"));
     QVERIFY(in_l1(*b, "img:4"));

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "support/fleet_cache.h"
 #include "support/redis_server.h"
 #include "tierscope/cache/loader.h"
 #include "tierscope/cache/tiered_cache.h"
@@ -247,17 +248,7 @@ class RedisTierTest : public QObject {
       origin_loads.fetch_add(1);
       return make_value("computed:" + std::string(key));
     });
-    auto make_cache = [&](std::shared_ptr<SharedTier> shared) {
-      NamespaceOptions ns;
-      ns.name = "predictions";
-      ns.ttl = 60s;
-      ns.loader = loader;
-      TieredCacheOptions o;
-      o.namespaces = {ns};
-      o.shared = std::move(shared);
-      o.record_accesses = false;
-      return std::make_unique<TieredCache>(o);
-    };
+    auto make_cache = [&](std::shared_ptr<SharedTier> shared) { return testing::make_fleet_cache(std::move(shared), loader); };
     auto redis_a = std::make_shared<RedisTier>(options_for(server));
     auto redis_b = std::make_shared<RedisTier>(options_for(server));
     auto a = make_cache(redis_a);
@@ -278,13 +269,8 @@ class RedisTierTest : public QObject {
     // pattern (a new generation for the namespace + broadcast).
     for (int i = 0; i < 300 && !(redis_a->listening() && redis_b->listening()); ++i) std::this_thread::sleep_for(10ms);
     QVERIFY(redis_a->listening() && redis_b->listening());
-    auto in_l1 = [](TieredCache& c, const std::string& key) {
-      return c.inspect("predictions", key, CacheTier::kL1).has_value();
-    };
-    auto eventually_gone = [&](TieredCache& c, const std::string& key) {
-      for (int i = 0; i < 300 && in_l1(c, key); ++i) std::this_thread::sleep_for(10ms);
-      return !in_l1(c, key);
-    };
+    using testing::in_l1;
+    auto eventually_gone = testing::eventually_gone_from_l1;
     QVERIFY(in_l1(*b, "img:1"));
     QVERIFY(a->invalidate("predictions", "img:1"));
     QVERIFY(!redis_b->fetch("predictions", "img:1"));

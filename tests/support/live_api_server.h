@@ -1,12 +1,16 @@
 // A real tierscope API server for console tests: an ApiService over the given Engine
-// behind an HttpServer on an ephemeral loopback port, with one API key.
+// behind an HttpServer on an ephemeral loopback port, with one API key; and traffic on
+// the engine for it to report.
 #pragma once
 
 #include <QString>
 #include <QUrl>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
+#include <thread>
 
 #include "tierscope/engine.h"
 #include "tierscope/server/api_service.h"
@@ -35,6 +39,25 @@ struct LiveApiServer {
   QUrl url() const { return QUrl(QString("http://127.0.0.1:%1").arg(server->port())); }
   std::unique_ptr<tierscope::server::ApiService> service;
   std::unique_ptr<tierscope::server::HttpServer> server;
+};
+
+// Steady reads in `general` while a test runs: `keys` keys in turn, `pause` apart.
+struct EngineTraffic {
+  EngineTraffic(tierscope::Engine& engine, uint64_t keys, std::chrono::microseconds pause) {
+    thread = std::thread([this, &engine, keys, pause] {
+      uint64_t i = 0;
+      while (!stop.load()) {
+        engine.cache().get("general", "key-" + std::to_string(i++ % keys));
+        std::this_thread::sleep_for(pause);
+      }
+    });
+  }
+  ~EngineTraffic() {
+    stop.store(true);
+    thread.join();
+  }
+  std::atomic<bool> stop{false};
+  std::thread thread;
 };
 
 }  // namespace testing

@@ -17,8 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "tierscope/cache/loader.h"
-#include "tierscope/cache/tiered_cache.h"
+#include "phased_load.h"
 #include "tierscope/redis/cluster_slot.h"
 #include "tierscope/redis/redis_tier.h"
 
@@ -28,12 +27,6 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using tierscope::redis::RedisConnection;
 using tierscope::redis::RedisEndpoint;
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * double(v.size())))];
-}
 
 RedisEndpoint at(int port) {
   RedisEndpoint e;
@@ -79,76 +72,14 @@ int main(int argc, char** argv) {
   for (size_t i = 1; i < ports.size(); ++i) ro.more_seeds.push_back("127.0.0.1:" + std::to_string(ports[i]));
   ro.info_refresh_interval = tierscope::Duration::zero();
   auto redis = std::make_shared<tierscope::redis::RedisTier>(ro);
-  tierscope::NamespaceOptions ns;
-  ns.name = "bench";
-  ns.l1_max_entries = 1000;
-  ns.ttl = 600s;
-  ns.use_l2 = false;
-  ns.loader = tierscope::make_compute_loader([](std::string_view key) {
-    std::this_thread::sleep_for(2ms);  // the model
-    return tierscope::make_value(std::string(1024, key.empty() ? 'x' : key.back()));
-  });
-  tierscope::TieredCacheOptions o;
-  o.namespaces = {ns};
-  o.shared = redis;
-  o.record_accesses = false;
-  o.loader_threads = 8;
-  tierscope::TieredCache cache(o);
   constexpr int kKeys = 5000;
-  for (int k = 0; k < kKeys; ++k) cache.get("bench", "k" + std::to_string(k));
-  std::this_thread::sleep_for(500ms);  // write-throughs land
-
-  enum Phase { kBefore, kReshard, kFailover, kAfter, kPhases };
-  struct Sample {
-    double ms;
-    int phase;
-  };
-  std::mutex mu;
-  std::vector<Sample> samples;
-  std::atomic<uint64_t> failures[kPhases] = {};
-  std::atomic<int> phase{kBefore};
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> clients;
-  for (int t = 0; t < 4; ++t) {
-    clients.emplace_back([&, t] {
-      uint64_t x = 0x9E3779B97F4A7C15ull * uint64_t(t + 1);
-      std::vector<Sample> mine;
-      while (!stop.load()) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        const int p = phase.load();
-        const auto t0 = Clock::now();
-        try {
-          cache.get("bench", "k" + std::to_string(x % kKeys));
-        } catch (const std::exception&) {
-          failures[p].fetch_add(1);
-          continue;
-        }
-        mine.push_back({std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), p});
-      }
-      std::lock_guard lock(mu);
-      samples.insert(samples.end(), mine.begin(), mine.end());
-    });
-  }
-  uint64_t from_redis[kPhases] = {};
-  double phase_seconds[kPhases] = {};
-  auto served_redis = [&] { return cache.snapshot().served_shared; };
-  auto phase_start = Clock::now();
-  uint64_t redis_mark = 0;
-  auto next_phase = [&](Phase p) {
-    const uint64_t now_served = served_redis();
-    from_redis[phase.load()] = now_served - redis_mark;
-    phase_seconds[phase.load()] = std::chrono::duration<double>(Clock::now() - phase_start).count();
-    redis_mark = now_served;
-    phase_start = Clock::now();
-    phase.store(p);
-  };
+  auto cache = bench::make_shared_tier_cache(redis, kKeys);
+  bench::PhasedLoad load(*cache, kKeys, {"before", "resharding", "failover", "after"});
   std::this_thread::sleep_for(2s);
 
   // (1) 1,000 slots move from the first master to the second, keys and all.
   auto before = masters(ports);
-  next_phase(kReshard);
+  load.next_phase();
   const std::string reshard = "redis-cli --cluster reshard 127.0.0.1:" + std::to_string(ports.front()) +
                               " --cluster-from $(redis-cli -p " + std::to_string(before[0].first) +
                               " cluster myid) --cluster-to $(redis-cli -p " + std::to_string(before[1].first) +
@@ -157,7 +88,7 @@ int main(int argc, char** argv) {
   auto after_reshard = masters(ports);
 
   // (2) the master now holding the most slots goes away; its replica takes over.
-  next_phase(kFailover);
+  load.next_phase();
   const auto victim = *std::max_element(after_reshard.begin(), after_reshard.end(),
                                          [](const auto& a, const auto& b) { return a.second < b.second; });
   try {
@@ -182,11 +113,9 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(20ms);
   }
-  next_phase(kAfter);
+  load.next_phase();
   std::this_thread::sleep_for(2s);
-  next_phase(kAfter);  // closes the books on the last phase
-  stop.store(true);
-  for (auto& c : clients) c.join();
+  load.stop();
 
   // Every key still in the cluster? (Read through a fresh tier: no L1 to hide behind.)
   tierscope::redis::RedisTier check(ro);
@@ -196,18 +125,8 @@ int main(int argc, char** argv) {
   for (const auto& v : check.get_many("bench", keys)) served += v.has_value();
 
   std::printf("cluster: 3 masters + 3 replicas on loopback; reshard of 1,000 slots %s (%.1f s); master :%d shut down\n",
-              reshard_rc == 0 ? "done" : "FAILED", phase_seconds[kReshard], victim.first);
-  const char* names[kPhases] = {"before", "resharding", "failover", "after"};
-  std::printf("%-12s %7s %9s %9s %9s %9s %12s\n", "phase", "secs", "requests", "failed", "p50 ms", "p99 ms", "from Redis");
-  for (int p = 0; p < kPhases; ++p) {
-    std::vector<double> ms;
-    for (const Sample& s : samples) {
-      if (s.phase == p) ms.push_back(s.ms);
-    }
-    std::printf("%-12s %7.1f %9zu %9llu %9.3f %9.3f %12llu\n", names[p], phase_seconds[p], ms.size(),
-                static_cast<unsigned long long>(failures[p].load()), percentile(ms, 0.5), percentile(ms, 0.99),
-                static_cast<unsigned long long>(from_redis[p]));
-  }
+              reshard_rc == 0 ? "done" : "FAILED", load.seconds(1), victim.first);
+  load.print();
   const auto st = redis->snapshot();
   std::printf("replica promoted %.1f s after the master went, followed (breaker closed, Redis answering) at %.1f s\n",
               promoted_s, followed_s);
