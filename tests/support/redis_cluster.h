@@ -91,6 +91,30 @@ class RedisCluster {
     return false;
   }
 
+  // Every live node reports the same cluster_current_epoch (gossip has carried the last
+  // configuration change everywhere).
+  bool wait_for_epochs_to_agree(int timeout_ms) {
+    for (int waited = 0; waited < timeout_ms; waited += 20) {
+      std::string epoch;
+      bool agree = true;
+      for (const auto& n : nodes_) {
+        if (!n->running()) continue;
+        try {
+          const std::string info = tierscope::redis::RedisConnection(n->endpoint()).command({"CLUSTER", "INFO"}).text;
+          const size_t at = info.find("cluster_current_epoch:");
+          const std::string mine = at == std::string::npos ? "" : info.substr(at, info.find('\r', at) - at);
+          if (epoch.empty()) epoch = mine;
+          agree = agree && mine == epoch;
+        } catch (const tierscope::redis::RedisError&) {
+          agree = false;
+        }
+      }
+      if (agree) return true;
+      QThread::msleep(20);
+    }
+    return false;
+  }
+
   // Ports of the masters serving slots, from CLUSTER SLOTS on a live node.
   std::vector<int> masters() {
     std::vector<int> out;

@@ -74,11 +74,12 @@ void ClusterRouter::set_owner(uint16_t slot, const std::string& address) {
   slot_node_[slot] = static_cast<int32_t>(it - addresses_.begin());
 }
 
-bool ClusterRouter::refresh_map(bool force) {
+bool ClusterRouter::refresh_map(bool force, const std::string& first) {
   std::lock_guard refreshing(refresh_mu_);
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - last_refresh_ < options_.min_refresh_interval) return true;
   std::vector<std::string> candidates;
+  if (!first.empty()) candidates.push_back(first);
   {
     std::shared_lock lock(map_mu_);
     candidates = masters_;
@@ -163,6 +164,7 @@ std::vector<RedisReply> ClusterRouter::run(const std::vector<RoutedCommand>& com
   int connection_retries = 0;
   for (int round = 0; !pending.empty(); ++round) {
     if (round > options_.max_redirects) {
+
       throw RedisError(RedisErrorKind::kServer, "redis cluster: more than " + std::to_string(options_.max_redirects) +
                                                     " redirections for one command");
     }
@@ -178,6 +180,7 @@ std::vector<RedisReply> ClusterRouter::run(const std::vector<RoutedCommand>& com
     }
     std::vector<Pending> next;
     bool refresh = false;
+    std::string moved_to;  // where a MOVED pointed: the best node to read the map from
     std::optional<RedisError> connection_error;
     bool try_again = false;
     for (auto& [node, group] : by_node) {
@@ -205,7 +208,8 @@ std::vector<RedisReply> ClusterRouter::run(const std::vector<RoutedCommand>& com
         if (reply.is_error() && starts_with(reply.text, "MOVED ")) {
           moved_.fetch_add(1, std::memory_order_relaxed);
           const int slot = redirect_slot(reply.text);
-          if (slot >= 0 && slot < kClusterSlots) set_owner(static_cast<uint16_t>(slot), redirect_target(reply.text, node));
+          moved_to = redirect_target(reply.text, node);
+          if (slot >= 0 && slot < kClusterSlots) set_owner(static_cast<uint16_t>(slot), moved_to);
           refresh = true;  // a slot moved: others may have too
           next.push_back({p.index, {}});
         } else if (reply.is_error() && starts_with(reply.text, "ASK ") && p.ask_target.empty()) {
@@ -226,9 +230,15 @@ std::vector<RedisReply> ClusterRouter::run(const std::vector<RoutedCommand>& com
       if (++connection_retries > 1) throw *connection_error;
       refresh_map(true);
     } else if (refresh) {
-      refresh_map(false);
+      refresh_map(false, moved_to);
     }
-    if (try_again) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (try_again) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } else if (!moved_to.empty() && round >= 1) {
+      // Redirected again: while a slot is handed over the nodes can disagree for a
+      // moment (their epochs still travelling by gossip). Give them time to agree.
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(32, 1 << std::min(round - 1, 5))));
+    }
     pending = std::move(next);
   }
   return out;

@@ -2,7 +2,9 @@
 // nothing of clusters). The slot map comes from CLUSTER SLOTS, asked of any node it knows
 // (masters, replicas, then the seeds); each command goes to its key's slot owner, one pool
 // and one pipeline per node. MOVED updates the map for that slot (and a refresh of the
-// whole map follows, at most every `min_refresh_interval`); ASK sends ASKING and the command
+// whole map follows, at most every `min_refresh_interval`, asked first of the node the
+// slot moved to: it took the slot before the others heard of it, so its map is the one
+// that does not send the slot back); ASK sends ASKING and the command
 // to the importing node, once; TRYAGAIN waits briefly. A connection error refreshes the map
 // and retries once, which is how a replica's promotion after a failover is followed.
 // Redirections per command are bounded.
@@ -31,8 +33,9 @@ struct ClusterRouterOptions {
   std::vector<std::string> more_seeds;
   // Connections per node.
   size_t pool_size = 8;
-  // MOVED/ASK/TRYAGAIN rounds a command may take before it fails.
-  int max_redirects = 5;
+  // MOVED/ASK/TRYAGAIN rounds a command may take before it fails (redis-py allows 16,
+  // Jedis 5 attempts; while a slot moves under many callers a few are needed).
+  int max_redirects = 10;
   // Least time between two full refreshes of the map that no connection error forced.
   std::chrono::milliseconds min_refresh_interval{100};
 };
@@ -50,8 +53,9 @@ class ClusterRouter final : public RedisRouter {
   RedisEndpoint subscription_endpoint(std::string_view channel) override;
   std::string describe() const override;
 
-  // Reads the slot map again; false when no node answered.
-  bool refresh_map(bool force);
+  // Reads the slot map again, asking `first` (when given) before the known nodes; false
+  // when no node answered.
+  bool refresh_map(bool force, const std::string& first = {});
   // "host:port" of the master serving `slot` in the current map ("" if none).
   std::string owner_of(uint16_t slot) const;
   size_t master_count() const;

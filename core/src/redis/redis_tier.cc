@@ -62,6 +62,10 @@ struct RedisTier::Impl {
       return true;
     } catch (const RedisError& e) {
       errors[static_cast<int>(e.kind())].fetch_add(1, std::memory_order_relaxed);
+      {
+        std::lock_guard lock(last_error_mu);
+        last_error = e.what();
+      }
       last_ok.store(false, std::memory_order_relaxed);
       const uint64_t opened_before = breaker.times_opened();
       breaker.record_failure();
@@ -79,6 +83,8 @@ struct RedisTier::Impl {
   std::unique_ptr<internal::RedisRouter> router;
   CircuitBreaker breaker;
   std::atomic<bool> last_ok{true};
+  std::mutex last_error_mu;
+  std::string last_error;  // guarded by last_error_mu
   // Sharded pub/sub in a cluster: a plain PUBLISH would be copied to every node.
   const char* publish_command() const { return router->sharded_pubsub() ? "SPUBLISH" : "PUBLISH"; }
   std::atomic<uint64_t> hits{0}, misses{0}, stores{0}, erases{0}, corrupted{0};
@@ -416,6 +422,10 @@ RedisTierStats RedisTier::snapshot() const {
     s.map_refreshes = cluster->map_refreshes();
   }
   s.endpoint = impl_->router->describe();
+  {
+    std::lock_guard lock(impl_->last_error_mu);
+    s.last_error = impl_->last_error;
+  }
   if (impl_->subscriber) s.subscribed_on = impl_->subscriber->node();
   return s;
 }

@@ -71,6 +71,7 @@ struct RedisTierStats {
   int64_t connected_clients = -1;          // INFO clients, -1 until known (cluster: summed over masters)
   std::string endpoint;                    // host:port, or "cluster <masters>"
   std::string subscribed_on;               // node holding the invalidation subscription, "" if none
+  std::string last_error;                  // the most recent failure, "" if none yet
   bool cluster = false;
   int64_t cluster_masters = 0;
   uint64_t moved_redirects = 0, ask_redirects = 0, map_refreshes = 0;
