@@ -56,7 +56,25 @@ bool looksLikeText(const QByteArray& bytes) {
 }  // namespace
 
 CacheBrowserWidget::CacheBrowserWidget(Engine& engine, QWidget* parent)
-    : QWidget(parent), worker_(new CacheBrowserWorker(engine)), model_(new CacheBrowserModel(this)) {
+    : CacheBrowserWidget(new CacheBrowserWorker(engine), parent) {
+  // The embedded engine answers at once: no wait for describe().
+  QStringList names;
+  for (const std::string& name : engine.cache().namespace_names()) names << QString::fromStdString(name);
+  setNamespaces(names, QString::fromStdString(engine.demo_namespace()), engine.cache().has_l2());
+}
+
+void CacheBrowserWidget::setNamespaces(const QStringList& names, const QString& current, bool has_l2) {
+  const QSignalBlocker quiet(namespace_);
+  namespace_->clear();
+  namespace_->addItems(names);
+  if (!current.isEmpty()) namespace_->setCurrentText(current);
+  tier_->setEnabled(has_l2);
+  if (!has_l2) tier_->setCurrentIndex(0);
+}
+
+CacheBrowserWidget::CacheBrowserWidget(CacheBrowserBackend* backend, QWidget* parent)
+    : QWidget(parent), worker_(backend), model_(new CacheBrowserModel(this)),
+      can_preview_(backend->canPreview()), can_analyze_(backend->canAnalyze()) {
   qRegisterMetaType<BrowserPage>("tierscope::ui::BrowserPage");
   qRegisterMetaType<BrowserPreview>("tierscope::ui::BrowserPreview");
   qRegisterMetaType<MemoryAnalysis>("tierscope::MemoryAnalysis");
@@ -65,22 +83,22 @@ CacheBrowserWidget::CacheBrowserWidget(Engine& engine, QWidget* parent)
   };
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-  connect(this, &CacheBrowserWidget::requestQuery, worker_, &CacheBrowserWorker::query, Qt::QueuedConnection);
-  connect(this, &CacheBrowserWidget::requestInspect, worker_, &CacheBrowserWorker::inspect, Qt::QueuedConnection);
-  connect(this, &CacheBrowserWidget::requestInvalidateKeys, worker_, &CacheBrowserWorker::invalidateKeys,
+  connect(this, &CacheBrowserWidget::requestQuery, worker_, &CacheBrowserBackend::query, Qt::QueuedConnection);
+  connect(this, &CacheBrowserWidget::requestInspect, worker_, &CacheBrowserBackend::inspect, Qt::QueuedConnection);
+  connect(this, &CacheBrowserWidget::requestInvalidateKeys, worker_, &CacheBrowserBackend::invalidateKeys,
           Qt::QueuedConnection);
-  connect(this, &CacheBrowserWidget::requestInvalidatePattern, worker_, &CacheBrowserWorker::invalidatePattern,
+  connect(this, &CacheBrowserWidget::requestInvalidatePattern, worker_, &CacheBrowserBackend::invalidatePattern,
           Qt::QueuedConnection);
-  connect(this, &CacheBrowserWidget::requestClearAll, worker_, &CacheBrowserWorker::clearAll, Qt::QueuedConnection);
-  connect(this, &CacheBrowserWidget::requestAnalysis, worker_, &CacheBrowserWorker::analyze, Qt::QueuedConnection);
-  connect(worker_, &CacheBrowserWorker::pageReady, this, &CacheBrowserWidget::onPage, Qt::QueuedConnection);
-  connect(worker_, &CacheBrowserWorker::previewReady, this, &CacheBrowserWidget::onPreview, Qt::QueuedConnection);
-  connect(worker_, &CacheBrowserWorker::analysisReady, this, &CacheBrowserWidget::onAnalysis, Qt::QueuedConnection);
-  connect(worker_, &CacheBrowserWorker::invalidated, this, [this](const QString& message) {
+  connect(this, &CacheBrowserWidget::requestClearAll, worker_, &CacheBrowserBackend::clearAll, Qt::QueuedConnection);
+  connect(this, &CacheBrowserWidget::requestAnalysis, worker_, &CacheBrowserBackend::analyze, Qt::QueuedConnection);
+  connect(worker_, &CacheBrowserBackend::pageReady, this, &CacheBrowserWidget::onPage, Qt::QueuedConnection);
+  connect(worker_, &CacheBrowserBackend::previewReady, this, &CacheBrowserWidget::onPreview, Qt::QueuedConnection);
+  connect(worker_, &CacheBrowserBackend::analysisReady, this, &CacheBrowserWidget::onAnalysis, Qt::QueuedConnection);
+  connect(worker_, &CacheBrowserBackend::invalidated, this, [this](const QString& message) {
     status_->setText(message);
     refresh(model_->page().offset);
   }, Qt::QueuedConnection);
-  connect(worker_, &CacheBrowserWorker::failed, this, [this](const QString& message) {
+  connect(worker_, &CacheBrowserBackend::failed, this, [this](const QString& message) {
     ++answers_;
     status_->setText(tr("Error: %1").arg(message));
   }, Qt::QueuedConnection);
@@ -88,12 +106,18 @@ CacheBrowserWidget::CacheBrowserWidget(Engine& engine, QWidget* parent)
   thread_.start(QThread::LowPriority);
 
   namespace_ = new QComboBox;
-  for (const std::string& name : engine.cache().namespace_names()) namespace_->addItem(QString::fromStdString(name));
-  namespace_->setCurrentText(QString::fromStdString(engine.demo_namespace()));
   tier_ = new QComboBox;
   tier_->addItem(tr("L1 (memory)"));
   tier_->addItem(tr("L2 (disk)"));
-  tier_->setEnabled(engine.cache().has_l2());
+  tier_->setEnabled(false);
+  connect(worker_, &CacheBrowserBackend::described, this,
+          [this](const QStringList& names, const QString& current, bool has_l2) {
+            if (namespace_->count() > 0) return;  // already known (the embedded engine's)
+            setNamespaces(names, current, has_l2);
+            refresh();
+          },
+          Qt::QueuedConnection);
+  QMetaObject::invokeMethod(worker_, &CacheBrowserBackend::describe, Qt::QueuedConnection);
   filter_ = new QLineEdit;
   filter_->setPlaceholderText(tr("Key filter (glob: persona:*, *.jpg, img-?)"));
   filter_->setClearButtonEnabled(true);
@@ -118,13 +142,17 @@ CacheBrowserWidget::CacheBrowserWidget(Engine& engine, QWidget* parent)
     table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   }
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-    if (const BrowserRow* r = model_->row(current.row())) {
+    if (const BrowserRow* r = model_->row(current.row()); r && can_preview_) {
       Q_EMIT requestInspect(model_->page().ns, model_->page().tier, r->key);
     }
   });
 
   preview_info_ = new QLabel(tr("Select an entry to preview its value (reading it here counts no hit)."));
   preview_info_->setWordWrap(true);
+  if (!can_preview_) {
+    preview_info_->setText(tr("Value previews read the engine's memory and are not served over HTTP: open the console "
+                              "on the server's machine to preview values."));
+  }
   preview_image_ = new QLabel;
   preview_image_->setAlignment(Qt::AlignCenter);
   preview_image_->setMinimumSize(200, 200);
@@ -148,6 +176,10 @@ CacheBrowserWidget::CacheBrowserWidget(Engine& engine, QWidget* parent)
 
   analyze_ = new QPushButton(tr("Analyze memory"));
   connect(analyze_, &QPushButton::clicked, this, &CacheBrowserWidget::analyze);
+  if (!can_analyze_) {
+    analyze_->setEnabled(false);
+    analyze_->setToolTip(tr("The memory analysis reads the engine directly: open the console on the server's machine"));
+  }
   analysis_ = new QTreeWidget;
   analysis_->setColumnCount(3);
   analysis_->setHeaderLabels({tr("What"), tr("Entries"), tr("Bytes")});
@@ -328,7 +360,9 @@ void CacheBrowserWidget::clearEverything() {
   Q_EMIT requestClearAll();
 }
 
-void CacheBrowserWidget::analyze() { Q_EMIT requestAnalysis(10); }
+void CacheBrowserWidget::analyze() {
+  if (can_analyze_) Q_EMIT requestAnalysis(10);
+}
 
 void CacheBrowserWidget::onAnalysis(const MemoryAnalysis& a) {
   ++answers_;

@@ -6,7 +6,8 @@
 // the largest entries, the spread of TTL left.
 //
 // Ownership: a QWidget owned by its Qt parent; owns its worker thread and stops it in
-// its destructor; borrows the Engine. Thread safety: GUI thread only.
+// its destructor; borrows the Engine (or owns the backend it is given). Thread safety:
+// GUI thread only.
 #pragma once
 
 #include <QCheckBox>
@@ -37,6 +38,9 @@ class CacheBrowserWidget : public QWidget {
 
  public:
   explicit CacheBrowserWidget(Engine& engine, QWidget* parent = nullptr);
+  // Over any backend (a server's, say); takes ownership and runs it on the widget's thread.
+  // The namespaces appear when the backend has described them.
+  explicit CacheBrowserWidget(CacheBrowserBackend* backend, QWidget* parent = nullptr);
   ~CacheBrowserWidget() override;
 
   static constexpr int kPageSize = 100;
@@ -89,8 +93,12 @@ class CacheBrowserWidget : public QWidget {
   QString pattern() const;
 
   QThread thread_;
-  CacheBrowserWorker* worker_;
+  void setNamespaces(const QStringList& names, const QString& current, bool has_l2);
+
+  CacheBrowserBackend* worker_;
   CacheBrowserModel* model_;
+  const bool can_preview_ = true;
+  const bool can_analyze_ = true;
   std::function<bool(const QString&)> confirm_;
   quint64 request_ = 0;
   int answers_ = 0;

@@ -20,7 +20,13 @@ CacheTier tier_of(int tier) { return tier == 1 ? CacheTier::kL2 : CacheTier::kL1
 
 }  // namespace
 
-CacheBrowserWorker::CacheBrowserWorker(Engine& engine, QObject* parent) : QObject(parent), engine_(engine) {}
+CacheBrowserWorker::CacheBrowserWorker(Engine& engine, QObject* parent) : CacheBrowserBackend(parent), engine_(engine) {}
+
+void CacheBrowserWorker::describe() {
+  QStringList names;
+  for (const std::string& name : engine_.cache().namespace_names()) names << QString::fromStdString(name);
+  Q_EMIT described(names, QString::fromStdString(engine_.demo_namespace()), engine_.cache().has_l2());
+}
 
 void CacheBrowserWorker::query(quint64 request, const QString& ns, int tier, const QString& pattern, quint64 offset,
                                quint64 limit) {

@@ -1,4 +1,4 @@
-// CacheBrowserWorker: the cache browser's door to the engine, on its own thread so that
+// CacheBrowserWorker: the cache browser's door to the embedded engine, on its own thread so that
 // scanning a large tier never delays the dashboard's samples or the GUI. Answers pages of
 // entries (the engine's paged query, never a copy of the cache), quiet previews of one
 // value, invalidations and the memory analysis, each as a value over a queued signal.
@@ -51,27 +51,53 @@ struct BrowserPreview {
   static constexpr qsizetype kPreviewBytes = 4 << 20;
 };
 
-class CacheBrowserWorker : public QObject {
+// What the cache browser asks of a cache: the embedded engine (CacheBrowserWorker) or a
+// tierscope-server (RemoteCacheBrowserWorker). Answers come back as signals.
+class CacheBrowserBackend : public QObject {
   Q_OBJECT
 
  public:
-  explicit CacheBrowserWorker(Engine& engine, QObject* parent = nullptr);
+  using QObject::QObject;
+
+  // Whether the backend can preview values and analyse memory (a server cannot).
+  virtual bool canPreview() const { return true; }
+  virtual bool canAnalyze() const { return true; }
 
  public Q_SLOTS:
-  void query(quint64 request, const QString& ns, int tier, const QString& pattern, quint64 offset, quint64 limit);
-  void inspect(const QString& ns, int tier, const QString& key);
-  void invalidateKeys(const QString& ns, const QStringList& keys);
+  // Announces the namespaces, the one to show first and whether there is an L2.
+  virtual void describe() = 0;
+  virtual void query(quint64 request, const QString& ns, int tier, const QString& pattern, quint64 offset,
+                     quint64 limit) = 0;
+  virtual void inspect(const QString& ns, int tier, const QString& key) = 0;
+  virtual void invalidateKeys(const QString& ns, const QStringList& keys) = 0;
   // `ns` empty: every namespace.
-  void invalidatePattern(const QString& ns, const QString& pattern);
-  void clearAll();
-  void analyze(int top);
+  virtual void invalidatePattern(const QString& ns, const QString& pattern) = 0;
+  virtual void clearAll() = 0;
+  virtual void analyze(int top) = 0;
 
  Q_SIGNALS:
+  void described(const QStringList& namespaces, const QString& current, bool has_l2);
   void pageReady(const tierscope::ui::BrowserPage& page);
   void previewReady(const tierscope::ui::BrowserPreview& preview);
   void invalidated(const QString& message);
   void analysisReady(const tierscope::MemoryAnalysis& analysis);
   void failed(const QString& message);
+};
+
+class CacheBrowserWorker : public CacheBrowserBackend {
+  Q_OBJECT
+
+ public:
+  explicit CacheBrowserWorker(Engine& engine, QObject* parent = nullptr);
+
+  void describe() override;
+  void query(quint64 request, const QString& ns, int tier, const QString& pattern, quint64 offset,
+             quint64 limit) override;
+  void inspect(const QString& ns, int tier, const QString& key) override;
+  void invalidateKeys(const QString& ns, const QStringList& keys) override;
+  void invalidatePattern(const QString& ns, const QString& pattern) override;
+  void clearAll() override;
+  void analyze(int top) override;
 
  private:
   Engine& engine_;

@@ -6,9 +6,11 @@
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include "cache_browser_widget.h"
 #include "dashboard_widget.h"
 #include "fleet_table_model.h"
 #include "fleet_widget.h"
+#include "remote_cache_browser_worker.h"
 #include "remote_engine_worker.h"
 
 namespace tierscope::ui {
@@ -55,10 +57,14 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   auto* scroll = new QScrollArea;
   scroll->setWidgetResizable(true);
   scroll->setWidget(dashboard);
+  instance.browser = new CacheBrowserWidget(new RemoteCacheBrowserWorker(url, api_key));
+  instance.tabs = new QTabWidget;
+  instance.tabs->addTab(scroll, tr("Dashboard"));
+  instance.tabs->addTab(instance.browser, tr("Cache browser"));
   if (tabs_) {
-    tabs_->addTab(scroll, url.authority());
+    tabs_->addTab(instance.tabs, url.authority());
   } else {
-    setCentralWidget(scroll);
+    setCentralWidget(instance.tabs);
   }
 
   auto* worker = new RemoteEngineWorker(url, api_key);

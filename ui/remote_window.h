@@ -1,6 +1,7 @@
 // RemoteWindow: the console over tierscope-servers instead of an embedded engine. One
-// server: its dashboard and tuning. Several (a fleet): a Fleet tab (FleetWidget: a row per
-// instance, aggregated charts, fleet-wide invalidation) and a dashboard tab per instance,
+// server: its dashboard (with tuning) and cache browser. Several (a fleet): a Fleet tab
+// (FleetWidget: a row per instance, aggregated charts, fleet-wide invalidation) and a
+// tab per instance with its dashboard and cache browser,
 // each fed by its own RemoteEngineWorker. Tuning goes to that instance as `PUT /config`;
 // what the server says about it shows on the status bar. Workers run on one worker
 // thread (their network I/O is asynchronous).
@@ -19,6 +20,7 @@ class QTabWidget;
 
 namespace tierscope::ui {
 
+class CacheBrowserWidget;
 class DashboardWidget;
 class FleetTableModel;
 class FleetWidget;
@@ -35,6 +37,9 @@ class RemoteWindow : public QMainWindow {
   // The first instance's dashboard (the only one with a single server).
   DashboardWidget* dashboard() const { return instances_.front().dashboard; }
   DashboardWidget* dashboard(int instance) const { return instances_.at(instance).dashboard; }
+  CacheBrowserWidget* browser(int instance = 0) const { return instances_.at(instance).browser; }
+  // The instance's own tabs (Dashboard, Cache browser).
+  QTabWidget* instanceTabs(int instance = 0) const { return instances_.at(instance).tabs; }
   int instanceCount() const { return static_cast<int>(instances_.size()); }
   // Fleet mode only (nullptr with one server).
   FleetWidget* fleet() const { return fleet_; }
@@ -60,6 +65,8 @@ class RemoteWindow : public QMainWindow {
     QUrl url;
     RemoteEngineWorker* worker = nullptr;
     DashboardWidget* dashboard = nullptr;
+    CacheBrowserWidget* browser = nullptr;
+    QTabWidget* tabs = nullptr;
     bool connected = false;
   };
   void addInstance(const QUrl& url, const QString& api_key);

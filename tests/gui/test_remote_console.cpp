@@ -4,12 +4,15 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
+#include <QTabWidget>
+#include <QTableView>
 #include <QSignalSpy>
 #include <QTest>
 
 #include <atomic>
 #include <thread>
 
+#include "cache_browser_widget.h"
 #include "dashboard_widget.h"
 #include "namespace_table_model.h"
 #include "remote_sampler.h"
@@ -91,6 +94,57 @@ class RemoteConsoleTest : public QObject {
     for (const NamespaceStats& ns : engine.cache().snapshot().namespaces) {
       if (ns.name == "general") QVERIFY(ns.ttl != std::chrono::seconds(60));
     }
+  }
+
+  void cacheBrowserOverTheServer() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine, kKey);
+    for (int i = 0; i < 30; ++i) engine.cache().get("general", "key-" + std::to_string(i));
+    RemoteWindow window(live.url(), kKey);
+    window.show();
+    window.instanceTabs()->setCurrentIndex(1);
+    ui::CacheBrowserWidget* browser = window.browser();
+    browser->setConfirmer([](const QString&) { return true; });
+    // Namespaces come from the server's /stats, pages from /cache/entries.
+    QTRY_VERIFY_WITH_TIMEOUT(browser->namespaceBox()->count() >= 5, 10'000);
+    QCOMPARE(browser->namespaceBox()->currentText(), QString("general"));
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{30}, 10'000);
+    QCOMPARE(browser->model()->rowCount(), 30);
+    browser->filterEdit()->setText("key-1*");
+    browser->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{11}, 10'000);  // key-1, key-10..19
+    // Invalidating what matches reaches the server's engine.
+    browser->invalidateMatching();
+    QTRY_VERIFY_WITH_TIMEOUT(browser->statusLabel()->text().contains("Invalidated 11"), 10'000);
+    QVERIFY(!engine.cache().inspect("general", "key-12", CacheTier::kL1));
+    QVERIFY(engine.cache().inspect("general", "key-2", CacheTier::kL1));
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{0}, 10'000);
+    // Selected keys one by one.
+    browser->filterEdit()->clear();
+    browser->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{19}, 10'000);
+    browser->table()->selectRow(0);
+    const QString first = browser->model()->row(0)->key;
+    browser->invalidateSelected();
+    QTRY_VERIFY_WITH_TIMEOUT(browser->statusLabel()->text().contains("Invalidated 1 key"), 10'000);
+    QVERIFY(!engine.cache().inspect("general", first.toStdString(), CacheTier::kL1));
+    // Previews and the memory analysis are the embedded engine's: said, not faked.
+    QVERIFY(browser->previewInfo()->text().contains("not served over HTTP"));
+  }
+
+  void cacheBrowserWithoutAKeyCannotInvalidate() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine, kKey);
+    engine.cache().get("general", "key-1");
+    RemoteWindow window(live.url(), QString());
+    window.show();
+    window.instanceTabs()->setCurrentIndex(1);
+    ui::CacheBrowserWidget* browser = window.browser();
+    browser->setConfirmer([](const QString&) { return true; });
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{1}, 10'000);  // reads need no key
+    browser->invalidateMatching();
+    QTRY_VERIFY_WITH_TIMEOUT(browser->statusLabel()->text().contains("401"), 10'000);
+    QVERIFY(engine.cache().inspect("general", "key-1", CacheTier::kL1));
   }
 
   void unreachableServerIsReported() {
