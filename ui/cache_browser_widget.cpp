@@ -241,6 +241,7 @@ CacheBrowserWidget::CacheBrowserWidget(CacheBrowserBackend* backend, QWidget* pa
   layout->addLayout(actions);
   layout->addWidget(status_);
   layout->addWidget(analysis_box, 2);
+  analysis_box->setVisible(can_analyze_);  // a server does not serve it: no empty panel
 }
 
 CacheBrowserWidget::~CacheBrowserWidget() {
@@ -263,6 +264,7 @@ QString CacheBrowserWidget::pattern() const {
 }
 
 void CacheBrowserWidget::refresh(quint64 offset) {
+  if (namespace_->count() == 0) return;  // the backend has not described its namespaces yet
   Q_EMIT requestQuery(++request_, namespace_->currentText(), tier_->currentIndex(), pattern(), offset, kPageSize);
 }
 

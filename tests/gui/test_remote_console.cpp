@@ -110,9 +110,17 @@ class RemoteConsoleTest : public QObject {
     QCOMPARE(browser->namespaceBox()->currentText(), QString("general"));
     QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{30}, 10'000);
     QCOMPARE(browser->model()->rowCount(), 30);
+    // No query went out before the namespaces were known (it would be a 404).
+    QVERIFY2(!browser->statusLabel()->text().contains("Error"), qPrintable(browser->statusLabel()->text()));
     browser->filterEdit()->setText("key-1*");
     browser->refresh();
     QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{11}, 10'000);  // key-1, key-10..19
+    // TIERSCOPE_SCREENSHOT_DIR set: keep a picture of the remote browser to look at.
+    if (const QString dir = qEnvironmentVariable("TIERSCOPE_SCREENSHOT_DIR"); !dir.isEmpty()) {
+      window.resize(1200, 700);
+      QTest::qWait(200);
+      QVERIFY(window.grab().save(dir + "/remote-cache-browser.png"));
+    }
     // Invalidating what matches reaches the server's engine.
     browser->invalidateMatching();
     QTRY_VERIFY_WITH_TIMEOUT(browser->statusLabel()->text().contains("Invalidated 11"), 10'000);
