@@ -24,4 +24,28 @@ for size in 1600x1000 1024x600; do
            --screenshot "docs/screenshots/$tab-$size.png" --log-level info >/dev/null 2>&1
   done
 done
+# The fleet view: two servers under their demo load sharing one Redis (skipped without
+# redis-server).
+server=build/release/app/tierscope-server
+if command -v redis-server >/dev/null && [ -x "$server" ]; then
+  rport=$((24000 + RANDOM % 4000))
+  redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --logfile /dev/null
+  pids=()
+  for i in 1 2; do
+    "$server" --listen 127.0.0.1:0 --workload --rate $((400 * i + 200)) --threads 2 --keys 20000 --l2-dir "$demo/fleet-l2-$i" \
+      --l2-no-fsync --no-tryon --redis "127.0.0.1:$rport" --log-level warn > "$demo/server-$i.out" 2>&1 &
+    pids+=($!)
+  done
+  urls=()
+  for i in 1 2; do
+    for _ in $(seq 300); do grep -q "listening on" "$demo/server-$i.out" && break; sleep 0.1; done
+    urls+=("http://$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$demo/server-$i.out")")
+  done
+  for size in 1600x1000 1024x600; do
+    "$app" --window-size "$size" --connect "${urls[0]},${urls[1]}" --screenshot "docs/screenshots/fleet-$size.png" \
+           --log-level warn
+  done
+  kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+  redis-cli -p "$rport" shutdown nosave >/dev/null 2>&1 || true
+fi
 ls -l docs/screenshots

@@ -31,7 +31,7 @@ start_redis() {
     --pidfile "$tmp/redis.pid"
   for _ in $(seq 50); do redis-cli -p "$rport" ping > /dev/null 2>&1 && break; sleep 0.1; done
 }
-start_server() {  # $1 name
+start_server() {  # $1 name; sets $url (not run in a subshell: the pid must reach cleanup)
   "$server" --listen 127.0.0.1:0 --l2-dir off --no-tryon --access-log off --no-workload --redis "127.0.0.1:$rport" \
     > "$tmp/$1.out" 2> "$tmp/$1.err" &
   pids+=($!)
@@ -39,7 +39,7 @@ start_server() {  # $1 name
   local port
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/$1.out")"
   [ -n "$port" ] || { echo "bench_redis_wrk: server $1 did not start" >&2; cat "$tmp/$1.err" >&2; exit 1; }
-  echo "http://127.0.0.1:$port"
+  url="http://127.0.0.1:$port"
 }
 field() { grep -o "\"$2\":[0-9.]*" <<< "$1" | cut -d: -f2; }
 served() { curl -sf "$1/stats" | grep -o "\"served\":{[^}]*}"; }
@@ -55,8 +55,10 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "machine: $cpu, $(nproc) cores; wrk, two servers and Redis share them"
 "$tool" jpeg "$tmp/photo.jpg" 16 > /dev/null
 start_redis
-url_a="$(start_server a)"
-url_b="$(start_server b)"
+start_server a
+url_a="$url"
+start_server b
+url_b="$url"
 curl -sf -H "Content-Type: image/jpeg" --data-binary @"$tmp/photo.jpg" "$url_a/predict" > /dev/null  # load the models
 curl -sf -H "Content-Type: image/jpeg" --data-binary @"$tmp/photo.jpg" "$url_b/predict" > /dev/null
 wrk -c32 -t1 -d"$((seconds * 2))s" -s "$load/predict.lua" "$url_a" -- "$tmp/photo.jpg" keys 3000 > /dev/null
