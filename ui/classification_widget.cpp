@@ -18,7 +18,10 @@
 
 namespace tierscope::ui {
 
-ClassificationWidget::ClassificationWidget(Classifier& classifier, QWidget* parent) : QWidget(parent) {
+ClassificationWidget::ClassificationWidget(Classifier& classifier, QWidget* parent)
+    : ClassificationWidget(new ClassificationWorker(classifier), parent) {}
+
+ClassificationWidget::ClassificationWidget(ClassificationWorker* worker, QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<ClassificationRow>("tierscope::ui::ClassificationRow");
   setAcceptDrops(true);
 
@@ -78,7 +81,7 @@ ClassificationWidget::ClassificationWidget(Classifier& classifier, QWidget* pare
   layout->addWidget(progress_);
   layout->addWidget(table_, 1);
 
-  worker_ = new ClassificationWorker(classifier);
+  worker_ = worker;
   worker_->moveToThread(&thread_);
   thread_.setObjectName("tierscope-classify");
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);

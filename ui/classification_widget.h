@@ -31,6 +31,8 @@ class ClassificationWidget : public QWidget {
 
  public:
   explicit ClassificationWidget(Classifier& classifier, QWidget* parent = nullptr);
+  // Over any worker (a server's /predict, say); takes ownership of it.
+  explicit ClassificationWidget(ClassificationWorker* worker, QWidget* parent = nullptr);
   ~ClassificationWidget() override;
 
   // What the buttons and drops call; public for tests.

@@ -8,8 +8,33 @@
 
 namespace tierscope::ui {
 
+ClassificationWorker::ClassificationWorker(ClassifyFunction classify, QObject* parent)
+    : QObject(parent), classify_(std::move(classify)) {}
+
 ClassificationWorker::ClassificationWorker(Classifier& classifier, QObject* parent)
-    : QObject(parent), classifier_(classifier) {}
+    : ClassificationWorker(
+          [&classifier](const QString& path, const QByteArray& bytes) {
+            ClassificationRow row;
+            row.path = path;
+            try {
+              const Classification c = classifier.classify(std::string_view(bytes.constData(), size_t(bytes.size())),
+                                                           QFileInfo(path).fileName().toStdString());
+              for (const ClassScore& s : c.predictions) {
+                row.classes << QString::fromStdString(s.name);
+                row.probabilities << s.probability;
+              }
+              row.category = QString::fromStdString(c.category);
+              row.from_cache = c.from_cache;
+              row.time_ms = c.processing_time_ms;
+              row.width = c.image_width;
+              row.height = c.image_height;
+              row.doubt = QString::fromStdString(c.doubt);
+            } catch (const std::exception& e) {
+              row.error = QString::fromStdString(e.what());
+            }
+            return row;
+          },
+          parent) {}
 
 QStringList ClassificationWorker::imageFilesIn(const QString& folder) {
   QStringList files;
@@ -28,24 +53,9 @@ ClassificationRow ClassificationWorker::classify(const QString& path) {
     row.error = tr("cannot open: %1").arg(file.errorString());
     return row;
   }
-  const QByteArray bytes = file.readAll();
-  try {
-    const Classification c = classifier_.classify(std::string_view(bytes.constData(), size_t(bytes.size())),
-                                                  QFileInfo(path).fileName().toStdString());
-    for (const ClassScore& s : c.predictions) {
-      row.classes << QString::fromStdString(s.name);
-      row.probabilities << s.probability;
-    }
-    row.category = QString::fromStdString(c.category);
-    row.from_cache = c.from_cache;
-    row.time_ms = c.processing_time_ms;
-    row.width = c.image_width;
-    row.height = c.image_height;
-    row.doubt = QString::fromStdString(c.doubt);
-  } catch (const std::exception& e) {
-    row.error = QString::fromStdString(e.what());
-  }
-  return row;
+  ClassificationRow row_out = classify_(path, file.readAll());
+  row_out.path = path;
+  return row_out;
 }
 
 void ClassificationWorker::classifyFile(const QString& path) { Q_EMIT fileClassified(classify(path)); }

@@ -1,13 +1,18 @@
-// ClassificationWorker: runs the Classifier off the GUI thread — single images and
-// whole folders (cancellable, with progress) — and sends ClassificationRow values back.
+// ClassificationWorker: classifies off the GUI thread — single images and whole folders
+// (cancellable, with progress) — and sends ClassificationRow values back. What classifies
+// is a function: the embedded Classifier, or a server's POST /predict
+// (remote_classification.h).
 //
-// Ownership: borrows the Classifier, which must outlive the worker's thread.
+// Ownership: borrows the Classifier (which must outlive the worker's thread), or owns
+// the function.
 // Thread safety: call its slots through queued connections; requestCancel() may be
 // called from any thread.
 #pragma once
 
+#include <QByteArray>
 #include <QObject>
 #include <atomic>
+#include <functional>
 
 #include "classification_row.h"
 
@@ -21,7 +26,11 @@ class ClassificationWorker : public QObject {
   Q_OBJECT
 
  public:
+  // Classifies one image's bytes (`path` names it); called on the worker's thread.
+  using ClassifyFunction = std::function<ClassificationRow(const QString& path, const QByteArray& bytes)>;
+
   explicit ClassificationWorker(Classifier& classifier, QObject* parent = nullptr);
+  explicit ClassificationWorker(ClassifyFunction classify, QObject* parent = nullptr);
 
   // Stops a folder run after the image in progress.
   void requestCancel() { cancel_.store(true); }
@@ -42,7 +51,7 @@ class ClassificationWorker : public QObject {
  private:
   ClassificationRow classify(const QString& path);
 
-  Classifier& classifier_;
+  ClassifyFunction classify_;
   std::atomic<bool> cancel_{false};
 };
 

@@ -7,10 +7,13 @@
 #include <QTabWidget>
 
 #include "cache_browser_widget.h"
+#include "classification_widget.h"
+#include "classification_worker.h"
 #include "dashboard_widget.h"
 #include "fleet_table_model.h"
 #include "fleet_widget.h"
 #include "remote_cache_browser_worker.h"
+#include "remote_classification.h"
 #include "remote_engine_worker.h"
 
 namespace tierscope::ui {
@@ -61,6 +64,8 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   instance.tabs = new QTabWidget;
   instance.tabs->addTab(scroll, tr("Dashboard"));
   instance.tabs->addTab(instance.browser, tr("Cache browser"));
+  instance.classification = new ClassificationWidget(new ClassificationWorker(remote_classify_function(url, api_key)));
+  instance.tabs->addTab(instance.classification, tr("Classification"));
   if (tabs_) {
     tabs_->addTab(instance.tabs, url.authority());
   } else {

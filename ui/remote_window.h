@@ -1,7 +1,7 @@
 // RemoteWindow: the console over tierscope-servers instead of an embedded engine. One
-// server: its dashboard (with tuning) and cache browser. Several (a fleet): a Fleet tab
+// server: its dashboard (with tuning), cache browser and classification (POST /predict). Several (a fleet): a Fleet tab
 // (FleetWidget: a row per instance, aggregated charts, fleet-wide invalidation) and a
-// tab per instance with its dashboard and cache browser,
+// tab per instance with the same three,
 // each fed by its own RemoteEngineWorker. Tuning goes to that instance as `PUT /config`;
 // what the server says about it shows on the status bar. Workers run on one worker
 // thread (their network I/O is asynchronous).
@@ -21,6 +21,7 @@ class QTabWidget;
 namespace tierscope::ui {
 
 class CacheBrowserWidget;
+class ClassificationWidget;
 class DashboardWidget;
 class FleetTableModel;
 class FleetWidget;
@@ -38,7 +39,8 @@ class RemoteWindow : public QMainWindow {
   DashboardWidget* dashboard() const { return instances_.front().dashboard; }
   DashboardWidget* dashboard(int instance) const { return instances_.at(instance).dashboard; }
   CacheBrowserWidget* browser(int instance = 0) const { return instances_.at(instance).browser; }
-  // The instance's own tabs (Dashboard, Cache browser).
+  ClassificationWidget* classification(int instance = 0) const { return instances_.at(instance).classification; }
+  // The instance's own tabs (Dashboard, Cache browser, Classification).
   QTabWidget* instanceTabs(int instance = 0) const { return instances_.at(instance).tabs; }
   int instanceCount() const { return static_cast<int>(instances_.size()); }
   // Fleet mode only (nullptr with one server).
@@ -66,6 +68,7 @@ class RemoteWindow : public QMainWindow {
     RemoteEngineWorker* worker = nullptr;
     DashboardWidget* dashboard = nullptr;
     CacheBrowserWidget* browser = nullptr;
+    ClassificationWidget* classification = nullptr;
     QTabWidget* tabs = nullptr;
     bool connected = false;
   };

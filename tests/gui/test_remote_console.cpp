@@ -3,7 +3,9 @@
 // from the dashboard reaches the server's engine through PUT /config — only with a key.
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QImage>
 #include <QLabel>
+#include <QTemporaryDir>
 #include <QTabWidget>
 #include <QTableView>
 #include <QSignalSpy>
@@ -13,6 +15,8 @@
 #include <thread>
 
 #include "cache_browser_widget.h"
+#include "classification_table_model.h"
+#include "classification_widget.h"
 #include "dashboard_widget.h"
 #include "namespace_table_model.h"
 #include "remote_sampler.h"
@@ -138,6 +142,51 @@ class RemoteConsoleTest : public QObject {
     QVERIFY(!engine.cache().inspect("general", first.toStdString(), CacheTier::kL1));
     // Previews and the memory analysis are the embedded engine's: said, not faked.
     QVERIFY(browser->previewInfo()->text().contains("not served over HTTP"));
+  }
+
+  void classificationOverTheServer() {
+    EngineOptions options;
+    InferenceOptions inference;
+    inference.model_path = TIERSCOPE_MODEL_PATH;
+    options.inference = inference;
+    Engine engine(options);
+    LiveServer live(engine, kKey);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A drawn image and a file that is not one: a row each, the second with the server's error.
+    QImage image(64, 80, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    for (int y = 10; y < 70; ++y) {
+      for (int x = 16; x < 48; ++x) image.setPixel(x, y, qRgb(30, 30, 30));
+    }
+    QVERIFY(image.save(dir.filePath("shirt.png")));
+    QFile junk(dir.filePath("junk.jpg"));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("this is not an image");
+    junk.close();
+    RemoteWindow window(live.url(), kKey);
+    ui::ClassificationWidget* tab = window.classification();
+    tab->classifyFolder(dir.path());
+    QTRY_VERIFY_WITH_TIMEOUT(!tab->folderRunning() && tab->tableModel()->rowCount() == 2, 60'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!tab->folderRunning(), 5'000);
+    const ui::ClassificationRow* ok = nullptr;
+    const ui::ClassificationRow* bad = nullptr;
+    for (int r = 0; r < 2; ++r) {
+      const ui::ClassificationRow& row = tab->tableModel()->row(r);
+      (row.ok() ? ok : bad) = &row;
+    }
+    QVERIFY(ok && bad);
+    QVERIFY(ok->classes.size() >= 3);  // the server's top-k
+    QVERIFY(ok->probabilities.front() > 0 && ok->probabilities.front() <= 1);
+    QCOMPARE(ok->width, 64);
+    QCOMPARE(ok->height, 80);
+    QVERIFY(!ok->category.isEmpty());
+    QVERIFY2(bad->error.contains("server answered 4"), qPrintable(bad->error));
+    // The same image again: the server's prediction cache answers.
+    tab->classifyFile(dir.filePath("shirt.png"));
+    QTRY_VERIFY_WITH_TIMEOUT(tab->resultsShown() >= 1 && tab->lastResult().path.endsWith("shirt.png"), 30'000);
+    QVERIFY(tab->lastResult().from_cache);
+    QCOMPARE(engine.classifier()->stats().cache_hits, uint64_t{1});
   }
 
   void cacheBrowserWithoutAKeyCannotInvalidate() {
