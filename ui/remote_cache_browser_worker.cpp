@@ -9,6 +9,8 @@
 
 #include <memory>
 
+#include "remote_request.h"
+
 namespace tierscope::ui {
 namespace {
 
@@ -25,13 +27,7 @@ RemoteCacheBrowserWorker::RemoteCacheBrowserWorker(QUrl base, QString api_key, Q
 
 QNetworkReply* RemoteCacheBrowserWorker::send(const QByteArray& method, const QString& path, const QUrlQuery& query) {
   if (!network_) network_ = new QNetworkAccessManager(this);
-  QUrl url = base_;
-  url.setPath(path);
-  if (!query.isEmpty()) url.setQuery(query);
-  QNetworkRequest request(url);
-  request.setTransferTimeout(10'000);
-  if (!api_key_.isEmpty()) request.setRawHeader("Authorization", "Bearer " + api_key_);
-  return network_->sendCustomRequest(request, method);
+  return network_->sendCustomRequest(server_request(base_, path, api_key_, query), method);
 }
 
 template <typename Ok>

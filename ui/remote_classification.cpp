@@ -12,6 +12,8 @@
 
 #include <memory>
 
+#include "remote_request.h"
+
 namespace tierscope::ui {
 namespace {
 
@@ -33,15 +35,10 @@ ClassificationWorker::ClassifyFunction remote_classify_function(QUrl base, QStri
     if (!*network) *network = std::make_unique<QNetworkAccessManager>();
     ClassificationRow row;
     row.path = path;
-    QUrl url = base;
-    url.setPath("/predict");
     QUrlQuery query;
     query.addQueryItem("filename", QString::fromLatin1(QUrl::toPercentEncoding(QFileInfo(path).fileName())));
-    url.setQuery(query);
-    QNetworkRequest request(url);
-    request.setTransferTimeout(30'000);
+    QNetworkRequest request = server_request(base, "/predict", key, query, 30'000);
     request.setHeader(QNetworkRequest::ContentTypeHeader, content_type_for(path));
-    if (!key.isEmpty()) request.setRawHeader("Authorization", "Bearer " + key);
     std::unique_ptr<QNetworkReply> reply((*network)->post(request, bytes));
     // This runs on the worker's thread, never the GUI's: waiting here blocks nobody.
     QEventLoop wait;

@@ -8,6 +8,8 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include "remote_request.h"
+
 namespace tierscope::ui {
 
 RemoteEngineWorker::RemoteEngineWorker(QUrl base, QString api_key, QObject* parent)
@@ -31,12 +33,7 @@ void RemoteEngineWorker::stop() {
 
 QNetworkReply* RemoteEngineWorker::send(const QString& method, const QString& path, const QByteArray& body,
                                         const QUrlQuery& query) {
-  QUrl url = base_;
-  url.setPath(path);
-  if (!query.isEmpty()) url.setQuery(query);
-  QNetworkRequest request(url);
-  request.setTransferTimeout(10'000);
-  if (!api_key_.isEmpty()) request.setRawHeader("Authorization", "Bearer " + api_key_);
+  QNetworkRequest request = server_request(base_, path, api_key_, query);
   if (!body.isEmpty()) request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
   return network_->sendCustomRequest(request, method.toLatin1(), body);
 }
