@@ -1,10 +1,10 @@
 // RemoteWindow: the console over tierscope-servers instead of an embedded engine. One
-// server: its dashboard (with tuning), cache browser and classification (POST /predict). Several (a fleet): a Fleet tab
-// (FleetWidget: a row per instance, aggregated charts, fleet-wide invalidation) and a
-// tab per instance with the same three,
-// each fed by its own RemoteEngineWorker. Tuning goes to that instance as `PUT /config`;
-// what the server says about it shows on the status bar. Workers run on one worker
-// thread (their network I/O is asynchronous).
+// server: its dashboard (with tuning), cache browser and classification (POST /predict).
+// Several (a fleet): a Fleet tab (FleetWidget: a row per instance, aggregated charts,
+// fleet-wide invalidation) and a tab per instance with the same three. Each dashboard is
+// fed by its instance's RemoteEngineWorker; tuning goes to that instance as
+// `PUT /config`, and what the server says about it shows on the status bar. Dashboard
+// workers share one worker thread (their network I/O is asynchronous).
 //
 // Ownership: owns the worker thread and stops it in its destructor. Thread safety: GUI
 // thread only.
