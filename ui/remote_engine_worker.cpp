@@ -63,7 +63,15 @@ void RemoteEngineWorker::poll() {
     }
     if (!connected_) Q_EMIT connectionChanged(true, tr("connected to %1").arg(base_.toString()));
     connected_ = true;
-    Q_EMIT sampleReady(sampler_.add(doc.object(), since_start_.nsecsElapsed() / 1e9));
+    EngineSample sample = sampler_.add(doc.object(), since_start_.nsecsElapsed() / 1e9);
+    sample.alerts = alerts_;  // from the last /alerts answer (at most a poll old)
+    Q_EMIT sampleReady(sample);
+  });
+  QNetworkReply* alerts = send("GET", "/alerts");
+  connect(alerts, &QNetworkReply::finished, this, [this, alerts] {
+    alerts->deleteLater();
+    const QJsonDocument doc = QJsonDocument::fromJson(alerts->readAll());
+    if (alerts->error() == QNetworkReply::NoError && doc.isObject()) alerts_ = RemoteSampler::alertsFromJson(doc.object());
   });
 }
 

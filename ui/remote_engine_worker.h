@@ -1,5 +1,5 @@
-// RemoteEngineWorker: the console's link to a tierscope-server — polls `GET /stats` once a
-// second into EngineSample values (RemoteSampler) and sends tuning as `PUT /config`
+// RemoteEngineWorker: the console's link to a tierscope-server — polls `GET /stats` and
+// `GET /alerts` once a second into EngineSample values (RemoteSampler) and sends tuning as `PUT /config`
 // changes, with the API key when one is given. The server's answer to a change (or its
 // error, e.g. 401 without a key, 400 naming a bad value) comes back as a signal.
 //
@@ -74,6 +74,7 @@ class RemoteEngineWorker : public QObject {
   QTimer* timer_ = nullptr;
   QElapsedTimer since_start_;
   RemoteSampler sampler_;
+  QList<AlertSample> alerts_;  // the server's rules at the last GET /alerts
   bool connected_ = false;
   bool poll_pending_ = false;
 };

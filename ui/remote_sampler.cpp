@@ -20,6 +20,25 @@ LatencyWindow windowOf(const LatencyCounts& now, const LatencyCounts& before) {
 
 }  // namespace
 
+QList<AlertSample> RemoteSampler::alertsFromJson(const QJsonObject& alerts) {
+  QList<AlertSample> out;
+  for (const QJsonValue& v : alerts.value("alerts").toArray()) {
+    const QJsonObject a = v.toObject();
+    AlertSample s;
+    s.name = a.value("name").toString();
+    s.metric = a.value("metric_name").toString();
+    s.op = a.value("operator").toString();
+    s.state = a.value("state").toString();
+    s.threshold = a.value("threshold").toDouble();
+    s.duration_seconds = a.value("duration_seconds").toDouble();
+    s.has_value = a.contains("value");
+    s.value = a.value("value").toDouble();
+    s.times_fired = static_cast<quint64>(a.value("times_fired").toDouble());
+    out.append(s);
+  }
+  return out;
+}
+
 LatencyCounts RemoteSampler::countsFromJson(const QJsonObject& sparse) {
   LatencyCounts c;
   c.count = count(sparse, "count");
@@ -126,6 +145,10 @@ EngineSample RemoteSampler::add(const QJsonObject& now, double seconds) {
     s.l2_corrupt_dropped = count(l2, "corrupt_dropped");
   }
   s.alerts_firing = static_cast<int>(number(now, "alerts_firing"));
+  const QJsonObject system = object(now, "system");
+  s.system_cpu_percent = number(system, "cpu_percent");
+  s.system_memory_percent = number(system, "memory_percent");
+  s.process_cpu_percent = number(system, "process_cpu_percent");
   s.auto_tuning = now.value("auto_tuning").toBool();
 
   // Latency over the window, from the raw counts.

@@ -25,6 +25,8 @@ class RemoteSampler {
   const QString& focusNamespace() const { return focus_; }
   void setLatencyWindow(double seconds) { window_seconds_ = seconds; }
 
+  // The rules of a server's `GET /alerts` answer.
+  static QList<AlertSample> alertsFromJson(const QJsonObject& alerts);
   // A histogram's counts from the server's sparse form.
   static LatencyCounts countsFromJson(const QJsonObject& sparse);
 

@@ -1,7 +1,8 @@
 // RemoteWindow: the console over tierscope-servers instead of an embedded engine. One
-// server: its dashboard (with tuning), cache browser and classification (POST /predict).
+// server: its dashboard (with tuning), cache browser, classification (POST /predict) and
+// alerts (GET /alerts, read-only).
 // Several (a fleet): a Fleet tab (FleetWidget: a row per instance, aggregated charts,
-// fleet-wide invalidation) and a tab per instance with the same three. Each dashboard is
+// fleet-wide invalidation) and a tab per instance with the same four. Each dashboard is
 // fed by its instance's RemoteEngineWorker; tuning goes to that instance as
 // `PUT /config`, and what the server says about it shows on the status bar. Dashboard
 // workers share one worker thread (their network I/O is asynchronous).
@@ -20,6 +21,7 @@ class QTabWidget;
 
 namespace tierscope::ui {
 
+class AlertsWidget;
 class CacheBrowserWidget;
 class ClassificationWidget;
 class DashboardWidget;
@@ -40,7 +42,8 @@ class RemoteWindow : public QMainWindow {
   DashboardWidget* dashboard(int instance) const { return instances_.at(instance).dashboard; }
   CacheBrowserWidget* browser(int instance = 0) const { return instances_.at(instance).browser; }
   ClassificationWidget* classification(int instance = 0) const { return instances_.at(instance).classification; }
-  // The instance's own tabs (Dashboard, Cache browser, Classification).
+  AlertsWidget* alerts(int instance = 0) const { return instances_.at(instance).alerts; }
+  // The instance's own tabs (Dashboard, Cache browser, Classification, Alerts).
   QTabWidget* instanceTabs(int instance = 0) const { return instances_.at(instance).tabs; }
   int instanceCount() const { return static_cast<int>(instances_.size()); }
   // Fleet mode only (nullptr with one server).
@@ -69,6 +72,7 @@ class RemoteWindow : public QMainWindow {
     DashboardWidget* dashboard = nullptr;
     CacheBrowserWidget* browser = nullptr;
     ClassificationWidget* classification = nullptr;
+    AlertsWidget* alerts = nullptr;
     QTabWidget* tabs = nullptr;
     bool connected = false;
   };

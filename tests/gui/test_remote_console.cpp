@@ -14,6 +14,8 @@
 #include <atomic>
 #include <thread>
 
+#include "alert_table_model.h"
+#include "alerts_widget.h"
 #include "cache_browser_widget.h"
 #include "classification_table_model.h"
 #include "classification_widget.h"
@@ -23,6 +25,7 @@
 #include "remote_window.h"
 #include "support/live_api_server.h"
 #include "tierscope/engine.h"
+#include "tierscope/monitor/alert_rule.h"
 #include "tierscope/server/api_service.h"
 #include "tierscope/server/http_server.h"
 
@@ -187,6 +190,39 @@ class RemoteConsoleTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(tab->resultsShown() >= 1 && tab->lastResult().path.endsWith("shirt.png"), 30'000);
     QVERIFY(tab->lastResult().from_cache);
     QCOMPARE(engine.classifier()->stats().cache_hits, uint64_t{1});
+  }
+
+  void alertsOverTheServerReadOnly() {
+    Engine engine(EngineOptions{});
+    AlertRule rule;
+    rule.name = "remote-test-rule";
+    rule.metric_name = "cache.hit_rate_percent";
+    rule.threshold = 101;  // always below: fires once it has a value
+    rule.op = AlertOperator::kLess;
+    engine.monitor().performance().add_rule(rule);
+    LiveServer live(engine, kKey);
+    Traffic traffic(engine);
+    RemoteWindow window(live.url(), kKey);
+    ui::AlertsWidget* alerts = window.alerts();
+    const int rules = static_cast<int>(engine.monitor().snapshot().alerts.size());
+    QVERIFY(rules >= 2);  // the defaults and ours
+    QTRY_COMPARE_WITH_TIMEOUT(alerts->model()->rowCount(), rules, 15'000);
+    bool found = false;
+    for (int r = 0; r < alerts->model()->rowCount(); ++r) {
+      const ui::AlertSample* a = alerts->model()->alert(r);
+      if (a->name == "remote-test-rule") {
+        found = true;
+        QCOMPARE(a->metric, QString("cache.hit_rate_percent"));
+        QCOMPARE(a->op, QString("<"));
+        QCOMPARE(a->threshold, 101.0);
+      }
+    }
+    QVERIFY(found);
+    // The server has no endpoint to change rules: the form is there, disabled, saying why.
+    QVERIFY(!alerts->addButton()->isEnabled());
+    QVERIFY(!alerts->removeButton()->isEnabled());
+    QVERIFY(alerts->addButton()->toolTip().contains("GET /alerts"));
+    QVERIFY(alerts->healthLabel()->text().contains("System health"));
   }
 
   void cacheBrowserWithoutAKeyCannotInvalidate() {

@@ -215,6 +215,9 @@ json stats_json_of(Engine& engine, const HttpServerStats* server) {
   j["memory_budget_bytes"] = engine.memory_budget_bytes();
   const MonitorSnapshot m = engine.monitor().snapshot();
   j["process_rss_bytes"] = m.health.process_rss_bytes;
+  j["system"] = {{"cpu_percent", m.health.cpu_percent},
+                 {"memory_percent", m.health.memory_percent},
+                 {"process_cpu_percent", m.health.process_cpu_percent}};
   j["alerts_firing"] = m.alerts_firing;
   j["auto_tuning"] = m.auto_tuning;
   if (Classifier* classifier = engine.classifier()) {
