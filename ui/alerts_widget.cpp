@@ -47,7 +47,7 @@ AlertsWidget::AlertsWidget(QWidget* parent) : QWidget(parent), model_(new AlertT
   });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
     const AlertSample* a = model_->alert(current.row());
-    remove_->setEnabled(a != nullptr && !read_only_);
+    remove_->setEnabled(a != nullptr);
     if (!a) return;
     // Selecting a rule fills the form, so editing one is select, change, add.
     name_->setText(a->name);
@@ -91,14 +91,6 @@ AlertsWidget::AlertsWidget(QWidget* parent) : QWidget(parent), model_(new AlertT
   bottom->addWidget(form_box, 1);
   bottom->addWidget(history_box, 1);
   layout->addLayout(bottom);
-}
-
-void AlertsWidget::setReadOnly(const QString& why) {
-  for (QWidget* w : std::initializer_list<QWidget*>{name_, metric_, op_, threshold_, duration_, add_, remove_}) {
-    w->setEnabled(false);
-    w->setToolTip(why);
-  }
-  read_only_ = true;
 }
 
 void AlertsWidget::addSample(const EngineSample& sample) {

@@ -40,8 +40,6 @@ class AlertsWidget : public QWidget {
   QListWidget* history() const { return history_; }
   QLabel* healthLabel() const { return health_; }
   int firing() const { return firing_; }
-  // Shows the rules without the form to change them (a server has no endpoint for that).
-  void setReadOnly(const QString& why);
 
  public Q_SLOTS:
   void addSample(const tierscope::ui::EngineSample& sample);
@@ -65,7 +63,6 @@ class AlertsWidget : public QWidget {
   QLabel* health_;
   QMap<QString, QString> last_state_;
   int firing_ = 0;
-  bool read_only_ = false;
 };
 
 }  // namespace tierscope::ui

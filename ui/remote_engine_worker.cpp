@@ -91,6 +91,42 @@ void RemoteEngineWorker::putConfig(const QJsonObject& change) {
   });
 }
 
+void RemoteEngineWorker::setAlertRule(const QString& name, const QString& metric, const QString& op, double threshold,
+                                      double duration_seconds) {
+  const QJsonObject rule{{"name", name},
+                         {"metric_name", metric},
+                         {"operator", op},
+                         {"threshold", threshold},
+                         {"duration_seconds", duration_seconds}};
+  QNetworkReply* reply = send("PUT", "/alerts", QJsonDocument(rule).toJson(QJsonDocument::Compact));
+  connect(reply, &QNetworkReply::finished, this, [this, reply, name] {
+    reply->deleteLater();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) {
+      Q_EMIT errorOccurred(tr("Alert rule not set: %1").arg(errorText(reply, body)));
+      return;
+    }
+    Q_EMIT configApplied({QStringLiteral("alerts.%1").arg(name)});
+    poll();
+  });
+}
+
+void RemoteEngineWorker::removeAlertRule(const QString& name) {
+  QUrlQuery query;
+  query.addQueryItem("name", QString::fromLatin1(QUrl::toPercentEncoding(name)));
+  QNetworkReply* reply = send("DELETE", "/alerts", {}, query);
+  connect(reply, &QNetworkReply::finished, this, [this, reply, name] {
+    reply->deleteLater();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) {
+      Q_EMIT errorOccurred(tr("Alert rule not removed: %1").arg(errorText(reply, body)));
+      return;
+    }
+    Q_EMIT configApplied({QStringLiteral("alerts.%1 removed").arg(name)});
+    poll();
+  });
+}
+
 void RemoteEngineWorker::invalidate(const QString& ns, const QString& pattern, const QString& detail) {
   QUrlQuery query;
   query.addQueryItem("pattern", QString::fromLatin1(QUrl::toPercentEncoding(pattern)));

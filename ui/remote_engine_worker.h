@@ -49,6 +49,10 @@ class RemoteEngineWorker : public QObject {
   void setAutoTuning(bool on);
   // Any PUT /config change (the JSON object of engine_tuning.h).
   void putConfig(const QJsonObject& change);
+  // PUT /alerts (add or replace a rule) and DELETE /alerts?name=.
+  void setAlertRule(const QString& name, const QString& metric, const QString& op, double threshold,
+                    double duration_seconds);
+  void removeAlertRule(const QString& name);
   // DELETE /cache?pattern=&namespace= (ns "" = every namespace); `detail` is echoed back.
   void invalidate(const QString& ns, const QString& pattern, const QString& detail);
 

@@ -68,7 +68,6 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   instance.classification = new ClassificationWidget(new ClassificationWorker(remote_classify_function(url, api_key)));
   instance.tabs->addTab(instance.classification, tr("Classification"));
   instance.alerts = new AlertsWidget;
-  instance.alerts->setReadOnly(tr("tierscope-server shows its alert rules (GET /alerts) but has no endpoint to change them"));
   instance.tabs->addTab(instance.alerts, tr("Alerts"));
   if (tabs_) {
     tabs_->addTab(instance.tabs, url.authority());
@@ -84,6 +83,9 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   connect(&worker_thread_, &QThread::finished, worker, &QObject::deleteLater);
   connect(worker, &RemoteEngineWorker::sampleReady, dashboard, &DashboardWidget::addSample, Qt::QueuedConnection);
   connect(worker, &RemoteEngineWorker::sampleReady, instance.alerts, &AlertsWidget::addSample, Qt::QueuedConnection);
+  connect(instance.alerts, &AlertsWidget::addRuleRequested, worker, &RemoteEngineWorker::setAlertRule, Qt::QueuedConnection);
+  connect(instance.alerts, &AlertsWidget::removeRuleRequested, worker, &RemoteEngineWorker::removeAlertRule,
+          Qt::QueuedConnection);
   if (fleet_model_) {
     connect(worker, &RemoteEngineWorker::sampleReady, this,
             [this, row](const EngineSample& sample) { fleet_model_->updateSample(row, sample); });

@@ -1,6 +1,6 @@
 // RemoteWindow: the console over tierscope-servers instead of an embedded engine. One
 // server: its dashboard (with tuning), cache browser, classification (POST /predict) and
-// alerts (GET /alerts, read-only).
+// alerts (GET, PUT and DELETE /alerts).
 // Several (a fleet): a Fleet tab (FleetWidget: a row per instance, aggregated charts,
 // fleet-wide invalidation) and a tab per instance with the same four. Each dashboard is
 // fed by its instance's RemoteEngineWorker; tuning goes to that instance as

@@ -192,7 +192,7 @@ class RemoteConsoleTest : public QObject {
     QCOMPARE(engine.classifier()->stats().cache_hits, uint64_t{1});
   }
 
-  void alertsOverTheServerReadOnly() {
+  void alertsOverTheServer() {
     Engine engine(EngineOptions{});
     AlertRule rule;
     rule.name = "remote-test-rule";
@@ -218,11 +218,33 @@ class RemoteConsoleTest : public QObject {
       }
     }
     QVERIFY(found);
-    // The server has no endpoint to change rules: the form is there, disabled, saying why.
-    QVERIFY(!alerts->addButton()->isEnabled());
-    QVERIFY(!alerts->removeButton()->isEnabled());
-    QVERIFY(alerts->addButton()->toolTip().contains("GET /alerts"));
+    // The form changes the server's rules (PUT / DELETE /alerts, with the key).
+    alerts->nameEdit()->setText("from-the-console");
+    alerts->metricBox()->setCurrentText("cache.hit_rate_percent");
+    alerts->operatorBox()->setCurrentText(">");
+    alerts->thresholdBox()->setValue(7);
+    QTest::mouseClick(alerts->addButton(), Qt::LeftButton);
+    auto server_has = [&](const std::string& name) {
+      for (const AlertStatus& a : engine.monitor().snapshot().alerts) {
+        if (a.rule.name == name) return true;
+      }
+      return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(server_has("from-the-console"), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(alerts->model()->rowCount(), rules + 1, 10'000);
+    Q_EMIT alerts->removeRuleRequested("remote-test-rule");
+    QTRY_VERIFY_WITH_TIMEOUT(!server_has("remote-test-rule"), 10'000);
     QVERIFY(alerts->healthLabel()->text().contains("System health"));
+  }
+
+  void alertRuleWithoutAKeyIsRefused() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine, kKey);
+    RemoteWindow window(live.url(), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(window.connected(), 10'000);
+    Q_EMIT window.alerts()->addRuleRequested("nope", "cache.hit_rate_percent", ">", 1, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(window.lastError().contains("401"), 10'000);
+    for (const AlertStatus& a : engine.monitor().snapshot().alerts) QVERIFY(a.rule.name != "nope");
   }
 
   void cacheBrowserWithoutAKeyCannotInvalidate() {

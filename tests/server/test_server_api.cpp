@@ -401,6 +401,40 @@ class ServerApiTest : public QObject {
     QVERIFY(alerts["alerts"].size() >= 4);
   }
 
+  void alertRulesChangeWithAKey() {
+    HttpClient c(server_->url());
+    const std::string auth = "Authorization: Bearer " + kOpsKey;
+    const std::string json_type = "Content-Type: application/json";
+    const std::string rule = R"({"name":"api-rule","metric_name":"cache.hit_rate_percent","threshold":42,"operator":"<","duration_seconds":5})";
+    EXPECT_ERROR(c.request("PUT", "/alerts", {json_type}, rule), 401);  // a change needs a key
+    QCOMPARE(c.request("PUT", "/alerts", {auth, json_type}, rule).status, 200L);
+    auto find = [&](const std::string& name) {
+      const json all = parse(c.get("/alerts"));
+      for (const json& a : all["alerts"]) {
+        if (a["name"] == name) return a;
+      }
+      return json();
+    };
+    const json set = find("api-rule");
+    QCOMPARE(set["threshold"].get<double>(), 42.0);
+    QCOMPARE(set["operator"].get<std::string>(), std::string("<"));
+    QCOMPARE(set["duration_seconds"].get<double>(), 5.0);
+    // Bad rules are refused naming the problem, and change nothing.
+    EXPECT_ERROR(c.request("PUT", "/alerts", {auth, json_type}, std::string(R"({"name":"x","metric_name":"m","threshold":1,"operator":"~"})")), 400);
+    EXPECT_ERROR(c.request("PUT", "/alerts", {auth, json_type}, std::string(R"({"name":"x","threshold":1})")), 400);
+    EXPECT_ERROR(c.request("PUT", "/alerts", {auth, json_type}, std::string(R"({"name":"x","metric_name":"m","threshold":1,"colour":1})")), 400);
+    EXPECT_ERROR(c.request("PUT", "/alerts", {auth, json_type}, std::string(R"({"name":"","metric_name":"m","threshold":1})")), 400);
+    EXPECT_ERROR(c.request("PUT", "/alerts", {auth, json_type}, std::string("{nope")), 400);
+    EXPECT_ERROR(c.request("PUT", "/alerts", {auth, "Content-Type: text/plain"}, rule), 415);
+    QVERIFY(find("x").is_null());
+    // Removal by name.
+    EXPECT_ERROR(c.request("DELETE", "/alerts?name=api-rule"), 401);
+    QCOMPARE(c.request("DELETE", "/alerts?name=api-rule", {auth}).status, 200L);
+    QVERIFY(find("api-rule").is_null());
+    EXPECT_ERROR(c.request("DELETE", "/alerts?name=api-rule", {auth}), 404);
+    EXPECT_ERROR(c.request("DELETE", "/alerts", {auth}), 400);
+  }
+
   void routingErrors() {
     HttpClient c(server_->url());
     EXPECT_ERROR(c.get("/no/such/thing"), 404);

@@ -42,7 +42,7 @@ const std::vector<Route>& routes() {
       {"/health", {"GET"}},         {"/predict", {"POST"}},         {"/tryon", {"POST"}},
       {"/model/stats", {"GET"}},    {"/model/cache", {"GET", "DELETE"}}, {"/cache/all", {"DELETE"}},
       {"/cache", {"DELETE"}},       {"/cache/entries", {"GET"}},    {"/config", {"GET", "PUT"}},
-      {"/metrics", {"GET"}},        {"/stats", {"GET"}},            {"/alerts", {"GET"}},
+      {"/metrics", {"GET"}},        {"/stats", {"GET"}},            {"/alerts", {"GET", "PUT", "DELETE"}},
   };
   return kRoutes;
 }
@@ -273,6 +273,7 @@ struct ApiService::Impl {
   std::string metrics_text();
   std::string stats_text();
   HttpResponse alerts();
+  HttpResponse put_alert(const HttpRequest& request);
 
   Engine& engine;
   ApiOptions options;
@@ -450,7 +451,17 @@ void ApiService::Impl::dispatch(const Route& route, HttpRequest&& request, Respo
     return respond(std::move(r));
   }
   if (path == "/stats") return respond(json_response(200, stats_text()));
-  if (path == "/alerts") return respond(alerts());
+  if (path == "/alerts") {
+    if (method == "PUT") return respond(put_alert(request));
+    if (method == "DELETE") {
+      const auto name = request.query_value("name");
+      if (!name || name->empty()) return respond(json_error(400, "query parameter 'name' is required (the rule to remove)"));
+      if (!engine.monitor().performance().remove_rule(*name)) return respond(json_error(404, "no such alert rule: " + *name));
+      if (options.logger) options.logger->info("alert rule '{}' removed", *name);
+      return respond(json_response(200, dump(json{{"removed", *name}})));
+    }
+    return respond(alerts());
+  }
   if (path == "/model/stats" || path == "/model/cache") {
     Classifier* classifier = engine.classifier();
     if (!classifier) return respond(json_error(503, "this server runs without the classifier"));
@@ -731,6 +742,47 @@ HttpResponse ApiService::Impl::put_config(const HttpRequest& request) {
     json j{{"error", "Bad Request"}, {"detail", e.what()}, {"key", e.key()}};
     return json_response(400, dump(j));
   }
+}
+
+// PUT /alerts: adds a rule or replaces the one of the same name. Body:
+// {"name", "metric_name", "threshold", "operator" (">", ">=", "<", "<=", "==", "!="),
+//  "duration_seconds"}; a bad or missing field is named in a 400, and nothing changes.
+HttpResponse ApiService::Impl::put_alert(const HttpRequest& request) {
+  const std::string type = media_type(request.header("content-type"));
+  if (!type.empty() && type != "application/json") return json_error(415, "send the rule as application/json");
+  json j;
+  try {
+    j = json::parse(request.body);
+  } catch (const json::exception&) {
+    return json_error(400, "the body is not valid JSON");
+  }
+  if (!j.is_object()) return json_error(400, "the body must be a JSON object");
+  AlertRule rule;
+  for (const auto& [key, v] : j.items()) {
+    if (key == "name" || key == "metric_name") {
+      if (!v.is_string()) return json_error(400, key + " must be a string");
+      (key == "name" ? rule.name : rule.metric_name) = v.get<std::string>();
+    } else if (key == "threshold" || key == "duration_seconds") {
+      if (!v.is_number()) return json_error(400, key + " must be a number");
+      (key == "threshold" ? rule.threshold : rule.duration_seconds) = v.get<double>();
+    } else if (key == "operator") {
+      const auto op = v.is_string() ? parse_alert_operator(v.get<std::string>()) : std::nullopt;
+      if (!op) return json_error(400, "operator must be one of >, >=, <, <=, ==, !=");
+      rule.op = *op;
+    } else {
+      return json_error(400, "unknown field '" + key + "'");
+    }
+  }
+  if (!j.contains("name") || !j.contains("metric_name") || !j.contains("threshold")) {
+    return json_error(400, "name, metric_name and threshold are required");
+  }
+  try {
+    engine.monitor().performance().add_rule(rule);
+  } catch (const std::invalid_argument& e) {
+    return json_error(400, e.what());
+  }
+  if (options.logger) options.logger->info("alert rule '{}' set: {} {} {}", rule.name, rule.metric_name, to_string(rule.op), rule.threshold);
+  return json_response(200, dump(json{{"set", rule.name}}));
 }
 
 HttpResponse ApiService::Impl::alerts() {
