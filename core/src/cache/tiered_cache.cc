@@ -95,10 +95,11 @@ Value TieredCache::peek(std::string_view ns, std::string_view key) {
   Namespace& n = d.lookup(ns);
   if (Value v = n.l1->get(key)) return v;
   if (!n.use_l2 || !d.l2) return nullptr;
+  const uint64_t epoch = d.invalidation_epoch.load();
   auto entry = d.l2->get(Impl::full_key(n, key));
   if (!entry) return nullptr;
   const Duration left = entry->expires == kNever ? Duration::zero() : std::max(entry->expires - d.clock->now(), Duration{1});
-  n.l1->put(key, entry->value, left);
+  d.promote(n, key, entry->value, left, epoch);
   return entry->value;
 }
 
@@ -138,7 +139,7 @@ size_t TieredCache::invalidate_matching(std::string_view pattern, std::string_vi
 
 void TieredCache::clear() {
   Impl& d = *impl_;
-  d.invalidation_epoch.fetch_add(1, std::memory_order_acq_rel);
+  Impl::InvalidationScope scope(d);
   for (auto& n : d.namespaces) {
     n->l1->clear();
     if (n->use_shared && d.options.shared) d.options.shared->invalidate_everywhere(n->name, "*");

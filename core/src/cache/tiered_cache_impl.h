@@ -123,7 +123,7 @@ struct TieredCache::Impl {
     auto it = by_name.find(ns);
     if (it == by_name.end()) return 0;
     Namespace& n = *it->second;
-    invalidation_epoch.fetch_add(1, std::memory_order_acq_rel);
+    InvalidationScope scope(*this);
     size_t removed = 0;
     if (is_pattern) {
       removed += n.l1->erase_matching(what);
@@ -134,6 +134,39 @@ struct TieredCache::Impl {
       if (l2) removed += l2->erase(full_key(n, what)) ? 1 : 0;
     }
     return removed;
+  }
+
+  // Marks an invalidation in progress: promotions from lower tiers (which read a value
+  // before the erase and would put it back after) are skipped meanwhile, and undone when
+  // one starts while they land (see promote()).
+  struct InvalidationScope {
+    explicit InvalidationScope(Impl& impl) : d(impl) {
+      d.invalidations_running.fetch_add(1);
+      d.invalidation_epoch.fetch_add(1);
+    }
+    ~InvalidationScope() {
+      d.invalidation_epoch.fetch_add(1);
+      d.invalidations_running.fetch_sub(1);
+    }
+    InvalidationScope(const InvalidationScope&) = delete;
+    InvalidationScope& operator=(const InvalidationScope&) = delete;
+    Impl& d;
+  };
+
+  // No invalidation ran or is running since `epoch` was read.
+  bool unchanged_since(uint64_t epoch) const {
+    return invalidations_running.load() == 0 && invalidation_epoch.load() == epoch;
+  }
+
+  // Puts a value read from a lower tier into L1, unless an invalidation ran since `epoch`;
+  // if one starts while the put lands, the put is taken back (it may have read the value
+  // before the invalidation erased it). Returns whether the value stayed.
+  bool promote(Namespace& n, std::string_view key, Value value, Duration ttl, uint64_t epoch) {
+    if (!unchanged_since(epoch)) return false;
+    n.l1->put(key, std::move(value), ttl);
+    if (unchanged_since(epoch)) return true;
+    n.l1->erase(key);
+    return false;
   }
 
   Namespace& lookup(std::string_view ns) const {
@@ -181,7 +214,7 @@ struct TieredCache::Impl {
       flights.emplace(full, flight);
       loads_in_flight.fetch_add(1, std::memory_order_relaxed);
     }
-    const uint64_t epoch = invalidation_epoch.load(std::memory_order_acquire);
+    const uint64_t epoch = invalidation_epoch.load();
     Namespace* np = &n;
     const bool queued = pool->try_submit([this, np, key = std::string(key), full, loader = std::move(loader), ttl,
                                           epoch, flight] { load(*np, key, full, loader, ttl, epoch, *flight); });
@@ -221,10 +254,9 @@ struct TieredCache::Impl {
           l2_hits.fetch_add(1, std::memory_order_relaxed);
           if (debug_logging()) options.logger->debug("L2 HIT {}", full);
           const TimePoint now = clock->now();
-          if (invalidation_epoch.load(std::memory_order_acquire) == epoch) {
-            // Promote with the time it has left; reads keep extending it (adaptive TTL).
-            const Duration left = entry->expires == kNever ? Duration::zero() : std::max(entry->expires - now, Duration{1});
-            n.l1->put(key, value, left);
+          // Promote with the time it has left; reads keep extending it (adaptive TTL).
+          const Duration left = entry->expires == kNever ? Duration::zero() : std::max(entry->expires - now, Duration{1});
+          if (promote(n, key, value, left, epoch)) {
             const AdaptiveTtl rule = l2_adaptive_rule();
             if (rule.enabled && ttl > Duration::zero()) {
               const TimePoint cap = entry->created + ttl * static_cast<int64_t>(std::max<uint32_t>(rule.max_multiplier, 1));
@@ -241,11 +273,8 @@ struct TieredCache::Impl {
           shared_hits.fetch_add(1, std::memory_order_relaxed);
           from_shared = true;
           if (debug_logging()) options.logger->debug("SHARED HIT {}", full);
-          if (invalidation_epoch.load(std::memory_order_acquire) == epoch) {
-            // Promote with the time it has left in the shared tier.
-            n.l1->put(key, value, entry->ttl_left);
-            shared_ttl_left = entry->ttl_left;
-          }
+          // Promote with the time it has left in the shared tier.
+          if (promote(n, key, value, entry->ttl_left, epoch)) shared_ttl_left = entry->ttl_left;
         }
       }
       if (!value) {
@@ -257,7 +286,7 @@ struct TieredCache::Impl {
         l3_hits.fetch_add(1, std::memory_order_relaxed);
         from_origin = true;
         loaded_at = clock->now();  // both tiers count the TTL from here
-        if (invalidation_epoch.load(std::memory_order_acquire) == epoch) n.l1->put(key, value, ttl);
+        promote(n, key, value, ttl, epoch);
       }
       // Leave `flights` before answering: a caller that comes after the answer must not
       // join a finished flight (its value may be expired or invalidated by then); it
@@ -277,11 +306,13 @@ struct TieredCache::Impl {
     }
     // Write-through after the waiters are answered: disk and network latency are not
     // theirs to pay. A shared-tier hit is promoted to L2 as well, with its time left.
-    if (invalidation_epoch.load(std::memory_order_acquire) == epoch) {
+    if (unchanged_since(epoch)) {
       if (from_origin && n.use_l2 && l2) l2->put(full, *value, ttl > Duration::zero() ? loaded_at + ttl : kNever);
       if (from_shared && n.use_l2 && l2) {
         l2->put(full, *value, shared_ttl_left > Duration::zero() ? clock->now() + shared_ttl_left : kNever);
       }
+      // An invalidation that began while L2 was written may have missed the new file.
+      if ((from_origin || from_shared) && n.use_l2 && l2 && !unchanged_since(epoch)) l2->erase(full);
       if (from_origin && n.use_shared && options.shared) options.shared->store(n.name, key, *value, ttl);
     }
   }
@@ -309,6 +340,7 @@ struct TieredCache::Impl {
   std::atomic<uint64_t> shared_hits{0};
   std::atomic<uint64_t> l2_hits{0}, l3_hits{0}, stampede_prevented{0}, load_errors{0}, load_timeouts{0}, overloaded{0},
       loads_in_flight{0}, invalidation_epoch{0};
+  std::atomic<int> invalidations_running{0};  // InvalidationScopes alive
   LatencyHistogram l1_latency, l2_latency, shared_latency, origin_latency, miss_latency;
   std::atomic<EvictionPolicyKind> policy{EvictionPolicyKind::kLru};
   // Read by loader threads, changed by set_adaptive_ttl(): guarded, not options.adaptive_ttl.
