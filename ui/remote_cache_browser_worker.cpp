@@ -66,13 +66,13 @@ void RemoteCacheBrowserWorker::query(quint64 request, const QString& ns, int tie
   q.addQueryItem("page_size", QString::number(page_size));
   onReply(send("GET", "/cache/entries", q), [this, request, ns, tier, pattern, offset, page_size](const QJsonObject& j) {
     BrowserPage page{request, ns, tier, pattern, offset - offset % page_size,
-                     static_cast<quint64>(j.value("total_matching").toDouble()), {}};
+                     quint64(j.value("total_matching").toInteger()), {}};
     for (const QJsonValue& v : j.value("entries").toArray()) {
       const QJsonObject e = v.toObject();
       BrowserRow row;
       row.key = e.value("key").toString();
-      row.bytes = static_cast<quint64>(e.value("bytes").toDouble());
-      row.hits = static_cast<quint64>(e.value("hits").toDouble());
+      row.bytes = quint64(e.value("bytes").toInteger());
+      row.hits = quint64(e.value("hits").toInteger());
       row.age_seconds = -1;  // the server does not say
       row.ttl_left_seconds = e.contains("ttl_left_seconds") ? e.value("ttl_left_seconds").toDouble() : -1;
       page.rows.append(row);
@@ -101,7 +101,7 @@ void RemoteCacheBrowserWorker::invalidateKeys(const QString& ns, const QStringLi
     q.addQueryItem("pattern", encoded(key));
     QNetworkReply* reply = send("DELETE", "/cache", q);
     onReply(reply, [this, ns, remaining, removed](const QJsonObject& j) {
-      *removed += static_cast<quint64>(j.value("removed").toDouble());
+      *removed += quint64(j.value("removed").toInteger());
       if (--*remaining == 0) Q_EMIT invalidated(tr("Invalidated %1 key(s) in %2").arg(*removed).arg(ns));
     });
   }
@@ -113,7 +113,7 @@ void RemoteCacheBrowserWorker::invalidatePattern(const QString& ns, const QStrin
   q.addQueryItem("pattern", encoded(pattern));
   onReply(send("DELETE", "/cache", q), [this, ns, pattern](const QJsonObject& j) {
     Q_EMIT invalidated(tr("Invalidated %1 entries matching '%2' in %3")
-                           .arg(static_cast<quint64>(j.value("removed").toDouble()))
+                           .arg(quint64(j.value("removed").toInteger()))
                            .arg(pattern, ns.isEmpty() ? tr("every namespace") : ns));
   });
 }

@@ -139,7 +139,7 @@ void RemoteEngineWorker::invalidate(const QString& ns, const QString& pattern, c
       Q_EMIT errorOccurred(tr("Invalidation refused: %1").arg(errorText(reply, body)));
       return;
     }
-    Q_EMIT invalidated(static_cast<qulonglong>(QJsonDocument::fromJson(body).object().value("removed").toDouble()), detail);
+    Q_EMIT invalidated(qulonglong(QJsonDocument::fromJson(body).object().value("removed").toInteger()), detail);
     poll();
   });
 }

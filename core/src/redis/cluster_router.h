@@ -52,6 +52,9 @@ class ClusterRouter final : public RedisRouter {
   bool sharded_pubsub() const override { return true; }
   RedisEndpoint subscription_endpoint(std::string_view channel) override;
   std::string describe() const override;
+  std::optional<ClusterFigures> cluster_figures() const override {
+    return ClusterFigures{static_cast<int64_t>(master_count()), moved_redirects(), ask_redirects(), map_refreshes()};
+  }
 
   // Reads the slot map again, asking `first` (when given) before the known nodes; false
   // when no node answered.

@@ -6,7 +6,9 @@
 // Internal. Thread safety: every method may be called from any number of threads at once.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +45,13 @@ class RedisRouter {
   virtual RedisEndpoint subscription_endpoint(std::string_view channel) = 0;
   // "host:port", or "cluster host:port,..." (the masters).
   virtual std::string describe() const = 0;
+
+  // A cluster's figures for the tier's stats; nullopt for a standalone Redis.
+  struct ClusterFigures {
+    int64_t masters = 0;
+    uint64_t moved = 0, ask = 0, map_refreshes = 0;
+  };
+  virtual std::optional<ClusterFigures> cluster_figures() const { return std::nullopt; }
 };
 
 // One standalone Redis behind a pool.

@@ -414,12 +414,12 @@ RedisTierStats RedisTier::snapshot() const {
   for (int i = 0; i < kRedisErrorKinds; ++i) s.errors[i] = impl_->errors[i].load(std::memory_order_relaxed);
   s.used_memory_bytes = impl_->used_memory.load(std::memory_order_relaxed);
   s.connected_clients = impl_->connected_clients.load(std::memory_order_relaxed);
-  if (auto* cluster = dynamic_cast<const internal::ClusterRouter*>(impl_->router.get())) {
+  if (const auto cluster = impl_->router->cluster_figures()) {
     s.cluster = true;
-    s.cluster_masters = static_cast<int64_t>(cluster->master_count());
-    s.moved_redirects = cluster->moved_redirects();
-    s.ask_redirects = cluster->ask_redirects();
-    s.map_refreshes = cluster->map_refreshes();
+    s.cluster_masters = cluster->masters;
+    s.moved_redirects = cluster->moved;
+    s.ask_redirects = cluster->ask;
+    s.map_refreshes = cluster->map_refreshes;
   }
   s.endpoint = impl_->router->describe();
   {
