@@ -140,8 +140,10 @@ class alignas(64) CacheShard {
   // Frees what no pinned reader can hold; `advance` first tries to move the epoch on.
   void reclaim_locked(bool advance);
 
-  std::mutex mu_;
-  std::atomic<Table*> table_;
+  // Readers load table_ on every lookup: it sits on a line of its own, so neither the lock
+  // (taken by the maintainer every few reads) nor the counts beside it invalidate their copy.
+  alignas(64) std::atomic<Table*> table_;
+  alignas(64) std::mutex mu_;
   size_t live_ = 0;        // guarded by mu_
   size_t tombstones_ = 0;  // guarded by mu_
   ReadBuffer reads_;

@@ -35,12 +35,14 @@ class ReadBuffer {
   static size_t position_of(uint64_t record) { return static_cast<size_t>((record >> 32) - 1); }
   static uint32_t tag_of(uint64_t record) { return static_cast<uint32_t>(record); }
 
+  // The readers' counters and the drainer's index on separate lines: a drain then moves
+  // the `read` line to the drainer and back, not the line every read CASes.
   struct alignas(64) Stripe {
     std::atomic<uint64_t> write{0};  // next ring index to claim (readers): hits recorded so far
-    std::atomic<uint64_t> read{0};   // next ring index to drain (drainer)
     std::atomic<uint64_t> unrecorded_hits{0};  // hits dropped from the ring, or applied directly
     std::atomic<uint64_t> misses{0};
-    std::array<std::atomic<uint64_t>, kRingSize> ring{};
+    alignas(64) std::atomic<uint64_t> read{0};  // next ring index to drain (drainer)
+    alignas(64) std::array<std::atomic<uint64_t>, kRingSize> ring{};
   };
 
   Stripe& mine() { return stripes_[thread_ticket() % kStripes]; }

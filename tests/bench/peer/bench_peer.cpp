@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
   if (mode != "put") {
     for (size_t i = 0; i < kCapacity; ++i) cache.put(keys[i], tierscope::make_value(std::string(256, 'x')));
   }
+  // The mode as a number, chosen once: a string compare per operation would be timed too.
+  enum Kind { kReadsUniform, kReadsHot, kGetOrPut, kPut };
+  const Kind kind = mode == "reads-uniform" ? kReadsUniform : mode == "reads-hot" ? kReadsHot
+                    : mode == "getorput"    ? kGetOrPut     : kPut;
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> total{0};
   std::vector<std::thread> workers;
@@ -88,19 +92,19 @@ int main(int argc, char** argv) {
       uint64_t n = 0;
       uint64_t x = 0x9E3779B97F4A7C15ull * uint64_t(t + 1);
       std::vector<uint32_t> hot, zipf;
-      if (mode == "reads-hot") hot = zipf_sequence(kHotKeys, 0.99, 1 << 16, uint64_t(t + 1));
-      if (mode == "getorput") zipf = zipf_sequence(kKeySpace, 0.9, 1 << 16, uint64_t(t + 7));
+      if (kind == kReadsHot) hot = zipf_sequence(kHotKeys, 0.99, 1 << 16, uint64_t(t + 1));
+      if (kind == kGetOrPut) zipf = zipf_sequence(kKeySpace, 0.9, 1 << 16, uint64_t(t + 7));
       uint64_t put = uint64_t(t) * (kKeySpace / 2);
       while (!stop.load(std::memory_order_relaxed)) {
         for (int b = 0; b < 1024; ++b) {
-          if (mode == "reads-uniform") {
+          if (kind == kReadsUniform) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             if (!cache.read(keys[x % kCapacity])) std::abort();
-          } else if (mode == "reads-hot") {
+          } else if (kind == kReadsHot) {
             if (!cache.read(keys[hot[n & 0xffff]])) std::abort();
-          } else if (mode == "getorput") {
+          } else if (kind == kGetOrPut) {
             const std::string& k = keys[zipf[n & 0xffff]];
             if (!cache.read(k)) cache.put(k, tierscope::make_value(std::string(256, 'x')));
           } else {

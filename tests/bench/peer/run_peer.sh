@@ -39,7 +39,10 @@ spread() { sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "%.3g–%.3g", lo/1e6,
 lscpu | awk -F: '/Model name/{gsub(/^ +/,"",$2); print "cpu: " $2}'
 echo "cores: $(nproc); reps: $reps; seconds per run: $seconds"
 echo
-printf "%-14s %7s %14s %14s %14s %7s %7s\n" workload threads "tierscope M/s" "(lru M/s)" "caffeine M/s" ratio "lru/caf"
+# ratio: the median of the per-repetition ratios (each ours / the Caffeine run next to it),
+# with their range: on a shared VM the machine's speed drifts over minutes, and a pair run
+# seconds apart sees the same drift, where medians of each side taken apart do not.
+printf "%-14s %7s %22s %10s %22s %20s %7s\n" workload threads "tierscope M/s" "(lru M/s)" "caffeine M/s" "ratio [range]" "lru/caf"
 workloads="reads-uniform reads-hot getorput put"
 [ $smoke = 1 ] && workloads="reads-hot put"
 for w in $workloads; do
@@ -53,11 +56,18 @@ for w in $workloads; do
     done
     mo=$(printf "%s\n" "${ours[@]}" | median); mt=$(printf "%s\n" "${theirs[@]}" | median)
     ml=$(printf "%s\n" "${lru[@]}" | median)
-    printf "%-14s %7s %14s %14s %14s %6.2fx %6.2fx\n" "$w" "$t" \
+    pairs=() lru_pairs=()
+    for i in "${!ours[@]}"; do
+      pairs+=("$(awk -v a="${ours[$i]}" -v b="${theirs[$i]}" 'BEGIN{print a/b}')")
+      lru_pairs+=("$(awk -v a="${lru[$i]}" -v b="${theirs[$i]}" 'BEGIN{print a/b}')")
+    done
+    ratio=$(printf "%s\n" "${pairs[@]}" | median)
+    range=$(printf "%s\n" "${pairs[@]}" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "%.2f–%.2f", lo, hi}')
+    printf "%-14s %7s %22s %10s %22s %20s %6.2fx\n" "$w" "$t" \
       "$(awk -v v="$mo" 'BEGIN{printf "%.2f", v/1e6}') [$(printf "%s\n" "${ours[@]}" | spread)]" \
       "$(awk -v v="$ml" 'BEGIN{printf "%.2f", v/1e6}')" \
       "$(awk -v v="$mt" 'BEGIN{printf "%.2f", v/1e6}') [$(printf "%s\n" "${theirs[@]}" | spread)]" \
-      "$(awk -v a="$mo" -v b="$mt" 'BEGIN{print a/b}')" "$(awk -v a="$ml" -v b="$mt" 'BEGIN{print a/b}')"
+      "$(awk -v r="$ratio" 'BEGIN{printf "%.2fx", r}') [$range]" "$(printf "%s\n" "${lru_pairs[@]}" | median)"
   done
 done
 
