@@ -148,7 +148,10 @@ int main(int argc, char** argv) {
   for (const QString& origin : parser.values(kCors)) config.api.cors_origins.push_back(origin.toStdString());
 
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  auto log = std::make_shared<spdlog::logger>("tierscope", sink);
+  // The newest lines also stay in memory, for a remote console's Logs tab (GET /logs).
+  auto ring = std::make_shared<server::LogRing>(10'000);
+  auto log = std::make_shared<spdlog::logger>("tierscope", spdlog::sinks_init_list{sink, ring});
+  config.api.log_ring = ring;
   log->set_level(spdlog::level::from_str(settings.log_level.toStdString()));
   log->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   std::shared_ptr<spdlog::logger> access_log;

@@ -73,8 +73,7 @@ void CacheBrowserWidget::setNamespaces(const QStringList& names, const QString& 
 }
 
 CacheBrowserWidget::CacheBrowserWidget(CacheBrowserBackend* backend, QWidget* parent)
-    : QWidget(parent), worker_(backend), model_(new CacheBrowserModel(this)),
-      can_preview_(backend->canPreview()), can_analyze_(backend->canAnalyze()) {
+    : QWidget(parent), worker_(backend), model_(new CacheBrowserModel(this)) {
   qRegisterMetaType<BrowserPage>("tierscope::ui::BrowserPage");
   qRegisterMetaType<BrowserPreview>("tierscope::ui::BrowserPreview");
   qRegisterMetaType<MemoryAnalysis>("tierscope::MemoryAnalysis");
@@ -142,17 +141,13 @@ CacheBrowserWidget::CacheBrowserWidget(CacheBrowserBackend* backend, QWidget* pa
     table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   }
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-    if (const BrowserRow* r = model_->row(current.row()); r && can_preview_) {
+    if (const BrowserRow* r = model_->row(current.row())) {
       Q_EMIT requestInspect(model_->page().ns, model_->page().tier, r->key);
     }
   });
 
   preview_info_ = new QLabel(tr("Select an entry to preview its value (reading it here counts no hit)."));
   preview_info_->setWordWrap(true);
-  if (!can_preview_) {
-    preview_info_->setText(tr("Value previews read the engine's memory and are not served over HTTP: open the console "
-                              "on the server's machine to preview values."));
-  }
   preview_image_ = new QLabel;
   preview_image_->setAlignment(Qt::AlignCenter);
   preview_image_->setMinimumSize(200, 200);
@@ -176,10 +171,6 @@ CacheBrowserWidget::CacheBrowserWidget(CacheBrowserBackend* backend, QWidget* pa
 
   analyze_ = new QPushButton(tr("Analyze memory"));
   connect(analyze_, &QPushButton::clicked, this, &CacheBrowserWidget::analyze);
-  if (!can_analyze_) {
-    analyze_->setEnabled(false);
-    analyze_->setToolTip(tr("The memory analysis reads the engine directly: open the console on the server's machine"));
-  }
   analysis_ = new QTreeWidget;
   analysis_->setColumnCount(3);
   analysis_->setHeaderLabels({tr("What"), tr("Entries"), tr("Bytes")});
@@ -241,7 +232,6 @@ CacheBrowserWidget::CacheBrowserWidget(CacheBrowserBackend* backend, QWidget* pa
   layout->addLayout(actions);
   layout->addWidget(status_);
   layout->addWidget(analysis_box, 2);
-  analysis_box->setVisible(can_analyze_);  // a server does not serve it: no empty panel
 }
 
 CacheBrowserWidget::~CacheBrowserWidget() {
@@ -363,7 +353,7 @@ void CacheBrowserWidget::clearEverything() {
 }
 
 void CacheBrowserWidget::analyze() {
-  if (can_analyze_) Q_EMIT requestAnalysis(10);
+  Q_EMIT requestAnalysis(10);
 }
 
 void CacheBrowserWidget::onAnalysis(const MemoryAnalysis& a) {

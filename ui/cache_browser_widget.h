@@ -97,8 +97,6 @@ class CacheBrowserWidget : public QWidget {
 
   CacheBrowserBackend* worker_;
   CacheBrowserModel* model_;
-  const bool can_preview_ = true;
-  const bool can_analyze_ = true;
   std::function<bool(const QString&)> confirm_;
   quint64 request_ = 0;
   int answers_ = 0;

@@ -59,10 +59,6 @@ class CacheBrowserBackend : public QObject {
  public:
   using QObject::QObject;
 
-  // Whether the backend can preview values and analyse memory (a server cannot).
-  virtual bool canPreview() const { return true; }
-  virtual bool canAnalyze() const { return true; }
-
  public Q_SLOTS:
   // Announces the namespaces, the one to show first and whether there is an L2.
   virtual void describe() = 0;

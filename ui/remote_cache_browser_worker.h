@@ -1,8 +1,8 @@
 // RemoteCacheBrowserWorker: the cache browser over a tierscope-server — namespaces and
 // L2 from `GET /stats`, pages from `GET /cache/entries`, invalidation by `DELETE /cache`
-// (keys, a pattern) and `DELETE /cache/all`, with the API key when one is given. Value
-// previews and the memory analysis read the engine's memory directly and have no HTTP
-// endpoint: asked for them, it says so (failed()).
+// (keys, a pattern) and `DELETE /cache/all`, value previews from `GET /cache/entry` (a key
+// is required: values are data) and the memory analysis from `GET /cache/analysis`, with
+// the API key when one is given.
 //
 // Ownership: owns its network access manager (made on first use, on the thread the
 // worker lives on). Thread safety: lives on one thread; call its slots queued.
@@ -25,8 +25,6 @@ class RemoteCacheBrowserWorker : public CacheBrowserBackend {
  public:
   RemoteCacheBrowserWorker(QUrl base, QString api_key, QObject* parent = nullptr);
 
-  bool canPreview() const override { return false; }
-  bool canAnalyze() const override { return false; }
   void describe() override;
   void query(quint64 request, const QString& ns, int tier, const QString& pattern, quint64 offset,
              quint64 limit) override;
@@ -41,6 +39,10 @@ class RemoteCacheBrowserWorker : public CacheBrowserBackend {
   // Runs `ok(body)` when the reply succeeded, else emits failed() with the server's detail.
   template <typename Ok>
   void onReply(QNetworkReply* reply, Ok ok);
+  // Runs `ok(reply, status, body)` on every answer; on an error, ok returns whether it
+  // dealt with it, else failed() is emitted with the server's detail.
+  template <typename Ok>
+  void onRawReply(QNetworkReply* reply, Ok ok);
 
   QUrl base_;
   QByteArray api_key_;

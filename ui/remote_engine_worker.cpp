@@ -1,5 +1,6 @@
 #include "remote_engine_worker.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -72,6 +73,45 @@ void RemoteEngineWorker::poll() {
     alerts->deleteLater();
     const QJsonDocument doc = QJsonDocument::fromJson(alerts->readAll());
     if (alerts->error() == QNetworkReply::NoError && doc.isObject()) alerts_ = RemoteSampler::alertsFromJson(doc.object());
+  });
+  pollLogs();
+}
+
+void RemoteEngineWorker::pollLogs() {
+  if (logs_pending_) return;
+  logs_pending_ = true;
+  QUrlQuery query;
+  query.addQueryItem("after", QString::number(last_log_));
+  query.addQueryItem("limit", "2000");
+  QNetworkReply* reply = send("GET", "/logs", {}, query);
+  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    reply->deleteLater();
+    logs_pending_ = false;
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) {
+      // Said once, as a line of the tab, not every second.
+      const QString why = errorText(reply, body);
+      if (why != logs_error_) {
+        logs_error_ = why;
+        Q_EMIT logLinesReady({LogLine{QDateTime::currentDateTime(), 4 /* error */, tr("cannot read the server's log: %1").arg(why)}});
+      }
+      return;
+    }
+    logs_error_.clear();
+    const QJsonObject j = QJsonDocument::fromJson(body).object();
+    QList<LogLine> lines;
+    for (const QJsonValue& v : j.value("lines").toArray()) {
+      const QJsonObject o = v.toObject();
+      const quint64 sequence = quint64(o.value("sequence").toInteger());
+      if (last_log_ > 0 && sequence > last_log_ + 1) {
+        lines.append({QDateTime::currentDateTime(), 3 /* warn */,
+                      tr("%1 line(s) not shown: the server's log ring moved past them").arg(sequence - last_log_ - 1)});
+      }
+      last_log_ = sequence;
+      lines.append({QDateTime::fromMSecsSinceEpoch(qint64(o.value("time").toDouble() * 1000)), o.value("level").toInt(),
+                    o.value("message").toString()});
+    }
+    if (!lines.isEmpty()) Q_EMIT logLinesReady(lines);
   });
 }
 
@@ -164,5 +204,26 @@ void RemoteEngineWorker::setDiskWatermarks(double high, double low) {
 void RemoteEngineWorker::setMaxImageSize(int pixels) { putConfig({{"max_image_size", pixels}}); }
 void RemoteEngineWorker::setMaxConcurrentInferences(int limit) { putConfig({{"max_concurrent_inferences", limit}}); }
 void RemoteEngineWorker::setAutoTuning(bool on) { putConfig({{"auto_tuning", on}}); }
+
+void RemoteEngineWorker::autoTuneNow() {
+  QNetworkReply* reply = send("POST", "/tuning/run");
+  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    reply->deleteLater();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) {
+      Q_EMIT errorOccurred(errorText(reply, body));
+      return;
+    }
+    const QJsonObject j = QJsonDocument::fromJson(body).object();
+    QStringList changed;
+    for (const QJsonValue& v : j.value("changes").toArray()) changed << QStringLiteral("l1 bytes of %1").arg(v.toObject().value("namespace").toString());
+    if (changed.isEmpty()) {
+      Q_EMIT errorOccurred(tr("Auto-tuning: %1").arg(j.value("detail").toString()));
+    } else {
+      Q_EMIT configApplied(changed);
+    }
+    poll();
+  });
+}
 
 }  // namespace tierscope::ui

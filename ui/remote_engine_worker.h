@@ -1,5 +1,6 @@
-// RemoteEngineWorker: the console's link to a tierscope-server — polls `GET /stats` and
-// `GET /alerts` once a second into EngineSample values (RemoteSampler) and sends tuning as `PUT /config`
+// RemoteEngineWorker: the console's link to a tierscope-server — polls `GET /stats`,
+// `GET /alerts` and `GET /logs` once a second into EngineSample values (RemoteSampler) and
+// log lines, and sends tuning as `PUT /config` (auto-tuning: `POST /tuning/run`)
 // changes, with the API key when one is given. The server's answer to a change (or its
 // error, e.g. 401 without a key, 400 naming a bad value) comes back as a signal.
 //
@@ -15,6 +16,7 @@
 #include <QUrlQuery>
 
 #include "engine_sample.h"
+#include "log_model.h"
 #include "remote_sampler.h"
 
 class QNetworkAccessManager;
@@ -47,6 +49,8 @@ class RemoteEngineWorker : public QObject {
   void setMaxImageSize(int pixels);
   void setMaxConcurrentInferences(int limit);
   void setAutoTuning(bool on);
+  // POST /tuning/run: one auto-tuning pass now; what it changed shows in the next sample.
+  void autoTuneNow();
   // Any PUT /config change (the JSON object of engine_tuning.h).
   void putConfig(const QJsonObject& change);
   // PUT /alerts (add or replace a rule) and DELETE /alerts?name=.
@@ -65,9 +69,12 @@ class RemoteEngineWorker : public QObject {
   void errorOccurred(const QString& message);
   // What DELETE /cache removed on this server.
   void invalidated(qulonglong removed, const QString& detail);
+  // New lines of the server's log (GET /logs, polled with /stats), oldest first.
+  void logLinesReady(const QList<tierscope::ui::LogLine>& lines);
 
  private:
   void poll();
+  void pollLogs();
   QNetworkReply* send(const QString& method, const QString& path, const QByteArray& body = {},
                       const QUrlQuery& query = {});
   static QString errorText(QNetworkReply* reply, const QByteArray& body);
@@ -81,6 +88,9 @@ class RemoteEngineWorker : public QObject {
   QList<AlertSample> alerts_;  // the server's rules at the last GET /alerts
   bool connected_ = false;
   bool poll_pending_ = false;
+  bool logs_pending_ = false;
+  quint64 last_log_ = 0;  // the newest log line's sequence number seen
+  QString logs_error_;    // the last reason /logs failed, said once
 };
 
 }  // namespace tierscope::ui

@@ -150,6 +150,37 @@ EngineSample RemoteSampler::add(const QJsonObject& now, double seconds) {
   s.system_memory_percent = number(system, "memory_percent");
   s.process_cpu_percent = number(system, "process_cpu_percent");
   s.auto_tuning = now.value("auto_tuning").toBool();
+  for (const QJsonValue& v : now.value("curves").toArray()) {
+    const QJsonObject c = v.toObject();
+    CurveSample cs;
+    cs.name = c.value("name").toString();
+    cs.sampling_rate = number(c, "sampling_rate");
+    cs.samples = count(c, "samples");
+    cs.distinct_keys = number(c, "distinct_keys");
+    cs.mean_entry_bytes = number(c, "mean_entry_bytes");
+    cs.current_entries = number(c, "current_entries");
+    cs.current_bytes = number(c, "current_bytes");
+    cs.hit_ratio_now = number(c, "hit_ratio_now");
+    for (const QJsonValue& p : c.value("points").toArray()) {
+      const QJsonArray xy = p.toArray();
+      cs.points.push_back({xy.at(0).toDouble(), xy.at(1).toDouble()});
+    }
+    s.curves.append(std::move(cs));
+  }
+  // A change's place on the charts: its age by the server's clock, back from this sample.
+  const double server_time = number(now, "time");
+  for (const QJsonValue& v : now.value("tuning").toArray()) {
+    const QJsonObject e = v.toObject();
+    TuningSample t;
+    t.sequence = count(e, "sequence");
+    t.seconds_since_start = seconds - std::max(0.0, server_time - number(e, "time"));
+    t.name = e.value("namespace").toString();
+    t.old_bytes = count(e, "old_bytes");
+    t.new_bytes = count(e, "new_bytes");
+    t.old_hit_ratio = number(e, "old_hit_ratio");
+    t.new_hit_ratio = number(e, "new_hit_ratio");
+    s.tuning.append(std::move(t));
+  }
 
   // Latency over the window, from the raw counts.
   WindowPoint point;

@@ -16,8 +16,25 @@
 #include "remote_cache_browser_worker.h"
 #include "remote_classification.h"
 #include "remote_engine_worker.h"
+#include "remote_tryon.h"
+#include "remote_whatif.h"
+#include "capacity_widget.h"
+#include "log_model.h"
+#include "logs_widget.h"
+#include "whatif_widget.h"
+#include "tryon_widget.h"
 
 namespace tierscope::ui {
+namespace {
+
+QScrollArea* scrollable(QWidget* w) {
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(w);
+  return scroll;
+}
+
+}  // namespace
 
 RemoteWindow::RemoteWindow(const QUrl& server, const QString& api_key, QWidget* parent)
     : RemoteWindow(QList<QUrl>{server}, api_key, parent) {}
@@ -58,17 +75,24 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   if (dashboard->workloadButton()) dashboard->workloadButton()->setEnabled(false);
   // "Reset to profile defaults" knows the embedded engine's profile, not the server's.
   if (dashboard->resetButton()) dashboard->resetButton()->setEnabled(false);
-  auto* scroll = new QScrollArea;
-  scroll->setWidgetResizable(true);
-  scroll->setWidget(dashboard);
+  QScrollArea* scroll = scrollable(dashboard);
   instance.browser = new CacheBrowserWidget(new RemoteCacheBrowserWorker(url, api_key));
   instance.tabs = new QTabWidget;
   instance.tabs->addTab(scroll, tr("Dashboard"));
   instance.tabs->addTab(instance.browser, tr("Cache browser"));
   instance.classification = new ClassificationWidget(new ClassificationWorker(remote_classify_function(url, api_key)));
   instance.tabs->addTab(instance.classification, tr("Classification"));
+  instance.tryon = new TryOnWidget(new TryOnWorker(remote_tryon_function(url, api_key)));
+  instance.tabs->addTab(instance.tryon, tr("Try-on"));
+  instance.capacity = new CapacityWidget;
+  instance.tabs->addTab(scrollable(instance.capacity), tr("Capacity"));
+  instance.whatif = new WhatIfWidget(new WhatIfWorker(remote_live_trace_source(url, api_key)));
+  instance.tabs->addTab(scrollable(instance.whatif), tr("What-if"));
   instance.alerts = new AlertsWidget;
   instance.tabs->addTab(instance.alerts, tr("Alerts"));
+  instance.log_model = new LogModel(this);
+  instance.logs = new LogsWidget(*instance.log_model);
+  instance.tabs->addTab(instance.logs, tr("Logs"));
   if (tabs_) {
     tabs_->addTab(instance.tabs, url.authority());
   } else {
@@ -83,6 +107,16 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   connect(&worker_thread_, &QThread::finished, worker, &QObject::deleteLater);
   connect(worker, &RemoteEngineWorker::sampleReady, dashboard, &DashboardWidget::addSample, Qt::QueuedConnection);
   connect(worker, &RemoteEngineWorker::sampleReady, instance.alerts, &AlertsWidget::addSample, Qt::QueuedConnection);
+  connect(worker, &RemoteEngineWorker::sampleReady, instance.capacity, &CapacityWidget::addSample, Qt::QueuedConnection);
+  WhatIfWidget* whatif = instance.whatif;
+  connect(worker, &RemoteEngineWorker::sampleReady, whatif,
+          [whatif](const EngineSample& sample) { whatif->setLiveNamespaces(sample.namespaces); });
+  LogModel* log_model = instance.log_model;
+  connect(worker, &RemoteEngineWorker::logLinesReady, log_model, [log_model](const QList<LogLine>& lines) {
+    for (const LogLine& line : lines) log_model->append(line);
+  });
+  connect(instance.capacity, &CapacityWidget::autoTuningToggled, worker, &RemoteEngineWorker::setAutoTuning, Qt::QueuedConnection);
+  connect(instance.capacity, &CapacityWidget::tuneNowRequested, worker, &RemoteEngineWorker::autoTuneNow, Qt::QueuedConnection);
   connect(instance.alerts, &AlertsWidget::addRuleRequested, worker, &RemoteEngineWorker::setAlertRule, Qt::QueuedConnection);
   connect(instance.alerts, &AlertsWidget::removeRuleRequested, worker, &RemoteEngineWorker::removeAlertRule,
           Qt::QueuedConnection);

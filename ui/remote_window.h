@@ -1,8 +1,11 @@
 // RemoteWindow: the console over tierscope-servers instead of an embedded engine. One
-// server: its dashboard (with tuning), cache browser, classification (POST /predict) and
-// alerts (GET, PUT and DELETE /alerts).
+// server: its dashboard (with tuning), cache browser (pages, previews, memory analysis,
+// invalidation), classification (POST /predict), try-on (POST /tryon, the whole result as
+// a bundle), capacity (live curves in /stats, POST /tuning/run), what-if (files, Zipf or
+// the server's recorded traffic from GET /monitor/trace), alerts (GET, PUT and DELETE
+// /alerts) and logs (GET /logs) — every tab of the embedded console.
 // Several (a fleet): a Fleet tab (FleetWidget: a row per instance, aggregated charts,
-// fleet-wide invalidation) and a tab per instance with the same four. Each dashboard is
+// fleet-wide invalidation) and a tab per instance with the same tabs. Each dashboard is
 // fed by its instance's RemoteEngineWorker; tuning goes to that instance as
 // `PUT /config`, and what the server says about it shows on the status bar. Dashboard
 // workers share one worker thread (their network I/O is asynchronous).
@@ -24,6 +27,11 @@ namespace tierscope::ui {
 class AlertsWidget;
 class CacheBrowserWidget;
 class ClassificationWidget;
+class TryOnWidget;
+class CapacityWidget;
+class WhatIfWidget;
+class LogModel;
+class LogsWidget;
 class DashboardWidget;
 class FleetTableModel;
 class FleetWidget;
@@ -42,6 +50,10 @@ class RemoteWindow : public QMainWindow {
   DashboardWidget* dashboard(int instance) const { return instances_.at(instance).dashboard; }
   CacheBrowserWidget* browser(int instance = 0) const { return instances_.at(instance).browser; }
   ClassificationWidget* classification(int instance = 0) const { return instances_.at(instance).classification; }
+  TryOnWidget* tryOn(int instance = 0) const { return instances_.at(instance).tryon; }
+  CapacityWidget* capacity(int instance = 0) const { return instances_.at(instance).capacity; }
+  WhatIfWidget* whatIf(int instance = 0) const { return instances_.at(instance).whatif; }
+  LogModel* logModel(int instance = 0) const { return instances_.at(instance).log_model; }
   AlertsWidget* alerts(int instance = 0) const { return instances_.at(instance).alerts; }
   // The instance's own tabs (Dashboard, Cache browser, Classification, Alerts).
   QTabWidget* instanceTabs(int instance = 0) const { return instances_.at(instance).tabs; }
@@ -72,6 +84,11 @@ class RemoteWindow : public QMainWindow {
     DashboardWidget* dashboard = nullptr;
     CacheBrowserWidget* browser = nullptr;
     ClassificationWidget* classification = nullptr;
+    TryOnWidget* tryon = nullptr;
+    CapacityWidget* capacity = nullptr;
+    WhatIfWidget* whatif = nullptr;
+    LogModel* log_model = nullptr;  // owned by the window
+    LogsWidget* logs = nullptr;
     AlertsWidget* alerts = nullptr;
     QTabWidget* tabs = nullptr;
     bool connected = false;

@@ -36,7 +36,10 @@ QString htmlList(const QStringList& items) {
 
 }  // namespace
 
-TryOnWidget::TryOnWidget(tryon::TryOnPipeline& pipeline, QWidget* parent) : QWidget(parent) {
+TryOnWidget::TryOnWidget(tryon::TryOnPipeline& pipeline, QWidget* parent)
+    : TryOnWidget(new TryOnWorker(pipeline), parent) {}
+
+TryOnWidget::TryOnWidget(TryOnWorker* worker, QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<TryOnView>("tierscope::ui::TryOnView");
   qRegisterMetaType<TryOnJob>("tierscope::ui::TryOnJob");
   setAcceptDrops(true);
@@ -170,7 +173,7 @@ TryOnWidget::TryOnWidget(tryon::TryOnPipeline& pipeline, QWidget* parent) : QWid
   layout->addWidget(main_split, 1);
   layout->addWidget(gallery_);
 
-  worker_ = new TryOnWorker(pipeline);
+  worker_ = worker;
   worker_->moveToThread(&thread_);
   thread_.setObjectName("tierscope-tryon-worker");
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);

@@ -5,8 +5,8 @@
 // reasons and warnings; save the result. The pipeline runs on a TryOnWorker thread, so
 // the GUI never waits for it.
 //
-// Ownership: a QWidget owned by its Qt parent; owns the worker thread and stops it in its
-// destructor. Borrows the TryOnPipeline (must outlive the widget).
+// Ownership: a QWidget owned by its Qt parent; owns the worker and its thread and stops it
+// in its destructor. Borrows the TryOnPipeline, if given one (must outlive the widget).
 // Thread safety: GUI thread only.
 #pragma once
 
@@ -34,6 +34,9 @@ class TryOnWidget : public QWidget {
 
  public:
   explicit TryOnWidget(tryon::TryOnPipeline& pipeline, QWidget* parent = nullptr);
+  // Runs try-ons through `worker` (taken over: moved to the tab's thread), e.g. one that
+  // asks a server (remote_tryon.h).
+  explicit TryOnWidget(TryOnWorker* worker, QWidget* parent = nullptr);
   ~TryOnWidget() override;
 
   // What the buttons, the demo list and drops call; public for tests and the command line.

@@ -1,7 +1,9 @@
-// TryOnWorker: runs the engine's try-on pipeline off the GUI thread and sends TryOnView
-// values (images already converted for painting) back.
+// TryOnWorker: runs a try-on off the GUI thread and sends TryOnView values (images
+// already converted for painting) back. What runs it is a function: the embedded
+// TryOnPipeline, or a server's POST /tryon (remote_tryon.h).
 //
-// Ownership: borrows the TryOnPipeline, which must outlive the worker's thread.
+// Ownership: borrows the TryOnPipeline (which must outlive the worker's thread), or owns
+// the function.
 // Thread safety: call its slots through queued connections.
 #pragma once
 
@@ -9,10 +11,13 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 #include "tryon_view.h"
 
 namespace tierscope::tryon {
 class TryOnPipeline;
+struct TryOnResult;
 }
 
 namespace tierscope::ui {
@@ -29,7 +34,15 @@ class TryOnWorker : public QObject {
   Q_OBJECT
 
  public:
+  // Runs one job to a result; throws std::exception with a message for the user. Called on
+  // the worker's thread.
+  using TryOnFunction = std::function<tryon::TryOnResult(const TryOnJob& job)>;
+
   explicit TryOnWorker(tryon::TryOnPipeline& pipeline, QObject* parent = nullptr);
+  explicit TryOnWorker(TryOnFunction run, QObject* parent = nullptr);
+
+  // The result as the tab shows it: photos decoded, overlays tinted, rows listed.
+  static TryOnView viewOf(const TryOnJob& job, const tryon::TryOnResult& result);
 
  public Q_SLOTS:
   void run(const tierscope::ui::TryOnJob& job);
@@ -39,7 +52,7 @@ class TryOnWorker : public QObject {
   void failed(const QString& message);
 
  private:
-  tryon::TryOnPipeline& pipeline_;
+  TryOnFunction run_;
 };
 
 }  // namespace tierscope::ui

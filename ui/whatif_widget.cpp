@@ -28,16 +28,30 @@ QString label(const QString& policy) {
 
 }  // namespace
 
-WhatIfWidget::WhatIfWidget(Engine* engine, QWidget* parent) : QWidget(parent) {
+WhatIfWidget::WhatIfWidget(Engine* engine, QWidget* parent) : WhatIfWidget(new WhatIfWorker(engine), parent) {
+  if (engine) {
+    QStringList names;
+    for (const std::string& ns : engine->cache().namespace_names()) names << QString::fromStdString(ns);
+    setLiveNamespaces(names);
+  }
+}
+
+void WhatIfWidget::setLiveNamespaces(const QStringList& names) {
+  QStringList now;
+  for (int i = 1; i < source_->count(); ++i) now << source_->itemData(i).toString();
+  if (now == names) return;
+  const QString current = source_->currentData().toString();
+  while (source_->count() > 1) source_->removeItem(1);
+  for (const QString& ns : names) source_->addItem(tr("Live traffic: %1").arg(ns), ns);
+  const int keep = current.isEmpty() ? 0 : source_->findData(current);
+  source_->setCurrentIndex(std::max(0, keep));
+}
+
+WhatIfWidget::WhatIfWidget(WhatIfWorker* worker, QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<WhatIfRequest>("tierscope::ui::WhatIfRequest");
   source_ = new QComboBox;
   source_->setObjectName("whatifSource");
   source_->addItem(tr("Trace file or Zipf stream"));
-  if (engine) {
-    for (const std::string& ns : engine->cache().namespace_names()) {
-      source_->addItem(tr("Live traffic: %1").arg(QString::fromStdString(ns)), QString::fromStdString(ns));
-    }
-  }
   source_->setToolTip(tr("Live traffic replays the requests the engine recorded recently (keys sampled like the "
                          "live curves; sizes are scaled by the sampling rate)"));
   trace_ = new QLineEdit;
@@ -127,7 +141,7 @@ WhatIfWidget::WhatIfWidget(Engine* engine, QWidget* parent) : QWidget(parent) {
   layout->addWidget(status_);
   layout->addWidget(chart_view_, 1);
 
-  worker_ = new WhatIfWorker(engine);
+  worker_ = worker;
   worker_->moveToThread(&thread_);
   thread_.setObjectName("tierscope-whatif");
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);

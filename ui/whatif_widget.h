@@ -36,6 +36,11 @@ class WhatIfWidget : public QWidget {
  public:
   // With an engine, the source can also be a namespace's recorded live traffic.
   explicit WhatIfWidget(Engine* engine = nullptr, QWidget* parent = nullptr);
+  // Live traffic from `worker`'s source (taken over), e.g. a server's; the namespaces to
+  // offer come later through setLiveNamespaces().
+  explicit WhatIfWidget(WhatIfWorker* worker, QWidget* parent = nullptr);
+  // The namespaces whose live traffic can be replayed (the current choice is kept).
+  void setLiveNamespaces(const QStringList& names);
   ~WhatIfWidget() override;
 
   // What Run does with the fields as they are; false (and a message) for bad input.

@@ -11,14 +11,20 @@
 
 namespace tierscope::ui {
 
+WhatIfWorker::WhatIfWorker(Engine* engine, QObject* parent) : QObject(parent) {
+  if (engine) {
+    live_ = [engine](const QString& ns) { return engine->monitor().curves().recorded_trace(ns.toStdString()); };
+  }
+}
+
 void WhatIfWorker::run(const WhatIfRequest& request) {
   std::vector<uint64_t> trace;
   QString name;
   double rate = 1;  // sampling rate of a live recording: sizes scale by it
   try {
     if (!request.live_namespace.isEmpty()) {
-      if (!engine_) throw std::runtime_error("no engine to take live traffic from");
-      RecordedTrace live = engine_->monitor().curves().recorded_trace(request.live_namespace.toStdString());
+      if (!live_) throw std::runtime_error("no engine to take live traffic from");
+      RecordedTrace live = live_(request.live_namespace);
       trace = std::move(live.keys);
       rate = live.sampling_rate;
       name = rate < 1 ? tr("live traffic of %1 (keys sampled at %2)").arg(request.live_namespace).arg(rate, 0, 'g', 3)

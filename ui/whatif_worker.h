@@ -1,5 +1,6 @@
 // WhatIfWorker: replays a trace through policies and cache sizes off the GUI thread —
-// a trace file, a Zipf stream or the engine's recorded live traffic — one (policy, size) point at a time, each sent back as it finishes, cancellable between
+// a trace file, a Zipf stream or the recorded live traffic (of the embedded engine or a
+// server) — one (policy, size) point at a time, each sent back as it finishes, cancellable between
 // points — for the What-if tab's hit-ratio curves against Belady's optimal.
 //
 // Ownership: a QObject living on its own thread. Thread safety: call run() through a
@@ -11,6 +12,9 @@
 #include <QStringList>
 #include <QList>
 #include <atomic>
+#include <functional>
+
+#include "tierscope/monitor/live_curves.h"
 
 namespace tierscope {
 class Engine;
@@ -34,8 +38,13 @@ class WhatIfWorker : public QObject {
   Q_OBJECT
 
  public:
+  // The recorded live traffic of a namespace: the embedded engine's monitor, or a server's
+  // GET /monitor/trace. Called on the worker's thread; throws with a message for the user.
+  using LiveTraceSource = std::function<RecordedTrace(const QString& ns)>;
+
   // `engine` (may be null: no live traffic to replay) must outlive the worker.
-  explicit WhatIfWorker(Engine* engine = nullptr, QObject* parent = nullptr) : QObject(parent), engine_(engine) {}
+  explicit WhatIfWorker(Engine* engine = nullptr, QObject* parent = nullptr);
+  explicit WhatIfWorker(LiveTraceSource live, QObject* parent = nullptr) : QObject(parent), live_(std::move(live)) {}
   void cancel() { cancel_.store(true); }
   // Called before queueing a run (a cancel sent after it then reaches that run).
   void arm() { cancel_.store(false); }
@@ -50,7 +59,7 @@ class WhatIfWorker : public QObject {
   void failed(const QString& message);
 
  private:
-  Engine* engine_;
+  LiveTraceSource live_;  // empty: no live traffic to replay
   std::atomic<bool> cancel_{false};
 };
 

@@ -23,6 +23,7 @@
 #include "namespace_table_model.h"
 #include "remote_sampler.h"
 #include "remote_window.h"
+#include "tryon_widget.h"
 #include "support/live_api_server.h"
 #include "tierscope/engine.h"
 #include "tierscope/monitor/alert_rule.h"
@@ -143,8 +144,41 @@ class RemoteConsoleTest : public QObject {
     browser->invalidateSelected();
     QTRY_VERIFY_WITH_TIMEOUT(browser->statusLabel()->text().contains("Invalidated 1 key"), 10'000);
     QVERIFY(!engine.cache().inspect("general", first.toStdString(), CacheTier::kL1));
-    // Previews and the memory analysis are the embedded engine's: said, not faked.
-    QVERIFY(browser->previewInfo()->text().contains("not served over HTTP"));
+    // A value preview over GET /cache/entry: the server's bytes, read without counting a hit.
+    engine.cache().put("general", "doc:settings.json", make_value(R"({"ttl_hours": 24})"));
+    browser->filterEdit()->setText("doc:*");
+    browser->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{1}, 10'000);
+    const uint64_t hits_before = engine.cache().snapshot().l1_hits;
+    int answers = browser->answers();
+    browser->table()->setCurrentIndex(browser->model()->index(0, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(browser->answers() > answers, 10'000);
+    QCOMPARE(browser->previewKind(), QString("json"));
+    QVERIFY2(browser->previewText()->toPlainText().contains("\"ttl_hours\": 24"), qPrintable(browser->previewText()->toPlainText()));
+    QCOMPARE(engine.cache().snapshot().l1_hits, hits_before);
+    // The memory analysis over GET /cache/analysis.
+    answers = browser->answers();
+    browser->analyze();
+    QTRY_VERIFY_WITH_TIMEOUT(browser->answers() > answers, 10'000);
+    QCOMPARE(browser->analysisTree()->topLevelItemCount(), 4);
+    QCOMPARE(browser->analysisTree()->topLevelItem(0)->child(0)->text(0), QString("general"));
+    bool doc_prefix = false;
+    for (int i = 0; i < browser->analysisTree()->topLevelItem(1)->childCount(); ++i) {
+      doc_prefix |= browser->analysisTree()->topLevelItem(1)->child(i)->text(0) == "general/doc:";
+    }
+    QVERIFY(doc_prefix);
+  }
+
+  void previewNeedsAKey() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine, kKey);
+    engine.cache().put("general", "secret", make_value("value"));
+    RemoteWindow window(live.url(), QString());  // no key: pages list, values stay on the server
+    ui::CacheBrowserWidget* browser = window.browser();
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->page().total, quint64{1}, 10'000);
+    browser->table()->setCurrentIndex(browser->model()->index(0, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(browser->statusLabel()->text().contains("401"), 10'000);
+    QVERIFY(!browser->previewText()->toPlainText().contains("value"));
   }
 
   void classificationOverTheServer() {
@@ -190,6 +224,54 @@ class RemoteConsoleTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(tab->resultsShown() >= 1 && tab->lastResult().path.endsWith("shirt.png"), 30'000);
     QVERIFY(tab->lastResult().from_cache);
     QCOMPARE(engine.classifier()->stats().cache_hits, uint64_t{1});
+  }
+
+  void tryOnOverTheServer() {
+    EngineOptions options;
+    options.tryon = tryon::TryOnPipelineOptions{};
+    Engine engine(options);
+    LiveServer live(engine, kKey);
+    RemoteWindow window(live.url(), kKey);
+    window.resize(1280, 800);
+    window.show();
+    ui::TryOnWidget* tab = window.tryOn();
+    QVERIFY(tab);
+    tab->useDemo(1);  // the demo person and top, sent to the server
+    QTRY_VERIFY_WITH_TIMEOUT(tab->resultsShown() == 1, 60'000);
+    QVERIFY2(tab->errorLabel()->isHidden(), qPrintable(tab->errorLabel()->text()));
+    const ui::TryOnView& first = tab->lastResult();
+    QVERIFY2(first.verdict == "compatible", qPrintable(first.verdict));
+    QCOMPARE(first.composite.size(), first.person.size());
+    // Everything the embedded tab shows came over: stages, masks, landmarks.
+    QVERIFY(tab->stageModel()->rowCount() >= 5);
+    QVERIFY(!first.person_overlay.isNull() && !first.garment_overlay.isNull());
+    QVERIFY(first.person_landmarks.size() >= 4);
+    QVERIFY(!first.composite_from_cache);
+    QCOMPARE(engine.tryon()->stats().requests, uint64_t{1});
+    // Again: the server's try-on cache answers, and the tab says so.
+    tab->run();
+    QTRY_VERIFY_WITH_TIMEOUT(tab->resultsShown() == 2, 30'000);
+    QVERIFY(tab->lastResult().composite_from_cache);
+    QVERIFY(tab->verdictLabel()->text().contains("from cache"));
+    QCOMPARE(engine.tryon()->stats().composites_from_cache, uint64_t{1});
+    // A photo the server refuses: its 422 and detail in the tab, the old result cleared.
+    tab->setPersonBytes("not a photo", "junk.jpg");
+    tab->run();
+    QTRY_VERIFY_WITH_TIMEOUT(!tab->errorLabel()->isHidden(), 30'000);
+    QVERIFY2(tab->errorLabel()->text().contains("server answered 422"), qPrintable(tab->errorLabel()->text()));
+    QVERIFY(tab->lastResult().composite_png.isEmpty());
+    QCOMPARE(tab->resultsShown(), 2);  // errors are not results
+  }
+
+  void tryOnAgainstAServerWithoutThePipelineSaysSo() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine, kKey);
+    RemoteWindow window(live.url(), kKey);
+    ui::TryOnWidget* tab = window.tryOn();
+    tab->useDemo(1);
+    QTRY_VERIFY_WITH_TIMEOUT(!tab->errorLabel()->isHidden(), 60'000);
+    QVERIFY2(tab->errorLabel()->text().contains("server answered 503"), qPrintable(tab->errorLabel()->text()));
+    QCOMPARE(tab->resultsShown(), 0);
   }
 
   void alertsOverTheServer() {

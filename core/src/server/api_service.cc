@@ -18,6 +18,7 @@
 #include "tierscope/server/multipart.h"
 #include "tierscope/server/rate_limiter.h"
 #include "tierscope/server/request_metrics.h"
+#include "server/console_endpoints.h"
 
 namespace tierscope::server {
 namespace {
@@ -30,11 +31,16 @@ constexpr size_t kMaxPageSize = 1000;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// Route flags: whether it changes anything, and the methods it answers.
+// Route flags: the methods it answers, whether a POST changes something (PUT and DELETE
+// always do), and whether reading it needs a key as a change does (cached values, logs).
 struct Route {
   std::string_view path;
   std::vector<std::string_view> methods;
-  bool changes(std::string_view method) const { return method == "PUT" || method == "DELETE"; }
+  bool post_changes = false;
+  bool sensitive = false;
+  bool changes(std::string_view method) const {
+    return method == "PUT" || method == "DELETE" || (post_changes && method == "POST");
+  }
 };
 
 const std::vector<Route>& routes() {
@@ -43,6 +49,9 @@ const std::vector<Route>& routes() {
       {"/model/stats", {"GET"}},    {"/model/cache", {"GET", "DELETE"}}, {"/cache/all", {"DELETE"}},
       {"/cache", {"DELETE"}},       {"/cache/entries", {"GET"}},    {"/config", {"GET", "PUT"}},
       {"/metrics", {"GET"}},        {"/stats", {"GET"}},            {"/alerts", {"GET", "PUT", "DELETE"}},
+      // For the remote console (console_endpoints.h).
+      {"/cache/entry", {"GET"}, false, true}, {"/cache/analysis", {"GET"}}, {"/monitor/trace", {"GET"}},
+      {"/tuning/run", {"POST"}, true},        {"/logs", {"GET"}, false, true},
   };
   return kRoutes;
 }
@@ -220,6 +229,8 @@ json stats_json_of(Engine& engine, const HttpServerStats* server) {
                  {"process_cpu_percent", m.health.process_cpu_percent}};
   j["alerts_firing"] = m.alerts_firing;
   j["auto_tuning"] = m.auto_tuning;
+  j["curves"] = console::curves_json(m);
+  j["tuning"] = console::tuning_json(m);
   if (Classifier* classifier = engine.classifier()) {
     const ClassifierStats c = classifier->stats();
     j["model"] = json::parse(model_stats_json(c));
@@ -318,6 +329,8 @@ std::string ApiService::Impl::stats_text() {
   if (server_stats) server = server_stats();
   json j = stats_json_of(engine, server ? &*server : nullptr);
   j["uptime_seconds"] = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  // The server's clock, against which the times in `tuning` are read.
+  j["time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   return dump(j);
 }
 
@@ -381,9 +394,9 @@ void ApiService::Impl::handle(HttpRequest&& request, Respond respond) {
     return finish(std::move(r));
   }
   if (key) *who = key->name;
-  const bool needs_key = route->path != "/health" && (changes || options.require_key_for_reads);
+  const bool needs_key = route->path != "/health" && (changes || route->sensitive || options.require_key_for_reads);
   if (needs_key && !key) {
-    if (keys.empty() && changes && options.allow_unauthenticated_changes && !options.require_key_for_reads) {
+    if (keys.empty() && (changes || route->sensitive) && options.allow_unauthenticated_changes && !options.require_key_for_reads) {
       // Development mode: changes without a key (the operator asked for it at start).
     } else {
       HttpResponse r = json_error(401, keys.empty() ? "this server has no API key configured, so changes are disabled "
@@ -502,6 +515,26 @@ void ApiService::Impl::dispatch(const Route& route, HttpRequest&& request, Respo
     auto shared = std::make_shared<HttpRequest>(std::move(request));
     return offload(std::move(respond), [this, shared] { return list_entries(*shared); });
   }
+  if (path == "/cache/entry") {
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    return offload(std::move(respond), [this, shared] { return console::cache_entry(engine, *shared); });
+  }
+  if (path == "/cache/analysis") {
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    return offload(std::move(respond), [this, shared] { return console::memory_analysis(engine, *shared); });
+  }
+  if (path == "/monitor/trace") {
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    return offload(std::move(respond), [this, shared] { return console::recorded_trace(engine, *shared); });
+  }
+  if (path == "/tuning/run") {
+    return offload(std::move(respond), [this] {
+      HttpResponse r = console::run_auto_tuning(engine);
+      if (options.logger && r.status == 200) options.logger->info("auto-tuning run over HTTP");
+      return r;
+    });
+  }
+  if (path == "/logs") return respond(console::log_tail(options.log_ring.get(), request));
   if (path == "/config") {
     if (method == "GET") return respond(json_response(200, engine_tuning_json(engine)));
     auto shared = std::make_shared<HttpRequest>(std::move(request));
@@ -558,6 +591,8 @@ HttpResponse ApiService::Impl::health() {
   j["features"] = std::move(features);
   j["version"] = version_string();
   j["uptime_seconds"] = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  // The server's clock, against which the times in `tuning` are read.
+  j["time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   return json_response(200, dump(j));
 }
 
@@ -650,9 +685,19 @@ void ApiService::Impl::tryon(HttpRequest&& request, Respond respond) {
     job.category = tryon::parse_category(*category);
     if (!job.category) return respond(json_error(400, "category must be upper_body, lower_body or dresses, not '" + *category + "'"));
   }
+  if (auto fill = shared->query_value("fill")) {
+    if (*fill != "layer" && *fill != "skin") return respond(json_error(400, "fill must be layer or skin, not '" + std::string(*fill) + "'"));
+    job.options.uncovered_fill = *fill == "skin" ? tryon::UncoveredFill::kSkin : tryon::UncoveredFill::kLayer;
+  }
+  if (auto grabcut = shared->query_value("grabcut")) {
+    if (*grabcut != "0" && *grabcut != "1") return respond(json_error(400, "grabcut must be 0 or 1, not '" + std::string(*grabcut) + "'"));
+    job.options.use_grabcut = *grabcut == "1";
+  }
+  // png: the composite alone (timings in headers); json: everything but images; bundle:
+  // everything with the composite and masks (tryon_pipeline.h), for the remote console.
   const std::string format = shared->query_value("format").value_or(
       shared->header("accept").value_or("").find("application/json") != std::string_view::npos ? "json" : "png");
-  if (format != "png" && format != "json") return respond(json_error(400, "format must be png or json"));
+  if (format != "png" && format != "json" && format != "bundle") return respond(json_error(400, "format must be png, json or bundle"));
   offload(std::move(respond), [pipeline, job = std::move(job), format] {
     tryon::TryOnResult result;
     try {
@@ -663,6 +708,12 @@ void ApiService::Impl::tryon(HttpRequest&& request, Respond respond) {
       return json_error(422, e.what());
     }
     if (format == "json") return json_response(200, tryon::result_json(result));
+    if (format == "bundle") {
+      HttpResponse r;
+      r.content_type = "application/vnd.tierscope.tryon";
+      r.body = tryon::result_bundle(result);
+      return r;
+    }
     HttpResponse r;
     r.content_type = "image/png";
     r.body = std::move(result.composite_png);
@@ -713,6 +764,7 @@ HttpResponse ApiService::Impl::list_entries(const HttpRequest& request) {
   json entries = json::array();
   for (const EntryInfo& e : result.entries) {
     json row = {{"key", e.key}, {"bytes", e.bytes}, {"hits", e.hits}};
+    if (e.created.time_since_epoch().count() != 0) row["age_seconds"] = std::max(0.0, std::chrono::duration<double>(now - e.created).count());
     if (e.expires != kNever) row["ttl_left_seconds"] = std::chrono::duration<double>(e.expires - now).count();
     entries.push_back(std::move(row));
   }

@@ -53,8 +53,9 @@ std::vector<Landmark> to_landmarks(const std::map<std::string, cv::Point2d>& poi
   return out;
 }
 
-// The composite entry: the result's JSON (everything but images) and its images.
-std::string pack_result(const TryOnResult& r) {
+}  // namespace
+
+std::string result_bundle(const TryOnResult& r) {
   nlohmann::json j = nlohmann::json::parse(result_json(r));
   j["category_from_classifier"] = r.category_from_classifier;
   return pack("composite", j.dump(),
@@ -62,7 +63,7 @@ std::string pack_result(const TryOnResult& r) {
                encode_png(from_mask(r.warped_garment), 9)});
 }
 
-TryOnResult unpack_result(std::string_view bytes) {
+TryOnResult parse_result_bundle(std::string_view bytes, bool stages_from_cache) {
   TryOnResult r;
   auto [header, images] = unpack("composite", bytes, 4);
   try {
@@ -75,7 +76,9 @@ TryOnResult unpack_result(std::string_view bytes) {
     r.verdict = j.at("verdict") == "compatible" ? Verdict::kCompatible : Verdict::kPartial;
     r.reasons = j.at("reasons").get<std::vector<std::string>>();
     r.warnings = j.at("warnings").get<std::vector<std::string>>();
-    for (const auto& s : j.at("stages")) r.stages.push_back({s.at("name"), s.at("ms"), true});
+    r.composite_from_cache = stages_from_cache || j.value("composite_from_cache", false);
+    r.total_ms = j.value("total_ms", 0.0);
+    for (const auto& s : j.at("stages")) r.stages.push_back({s.at("name"), s.at("ms"), stages_from_cache || s.value("from_cache", false)});
     for (const auto& d : j.at("detectors")) r.detectors.push_back({d.at("name"), d.at("confidence"), d.at("fell_back"), d.at("method")});
     if (j.contains("person_landmarks"))
       for (const auto& [name, p] : j.at("person_landmarks").items()) r.person_landmarks.push_back({name, {p[0], p[1]}});
@@ -85,7 +88,7 @@ TryOnResult unpack_result(std::string_view bytes) {
     r.torso_covered = j.at("quality").at("torso_covered");
     r.face_unchanged = j.at("quality").at("face_unchanged");
   } catch (const nlohmann::json::exception& e) {
-    throw TryOnError(std::string("damaged try-on result in the cache: ") + e.what());
+    throw TryOnError(std::string("damaged try-on result: ") + e.what());
   }
   r.composite_png = std::move(images[0]);
   r.person_regions = to_mask(decode_png(images[1], cv::IMREAD_GRAYSCALE));
@@ -95,8 +98,6 @@ TryOnResult unpack_result(std::string_view bytes) {
   r.warped_garment = to_mask(decode_png(images[3], cv::IMREAD_GRAYSCALE));
   return r;
 }
-
-}  // namespace
 
 std::filesystem::path find_haar_cascades() {
   std::vector<std::filesystem::path> candidates;
@@ -238,7 +239,7 @@ struct TryOnPipeline::Impl {
                                       std::to_string(static_cast<int>(opt.feather_px * 100)) + ":s" + size_tag;
     if (opt.use_cache) {
       if (Value hit = cache.peek(options.composite_namespace, composite_key)) {
-        TryOnResult cached = unpack_result(*hit);
+        TryOnResult cached = parse_result_bundle(*hit, /*stages_from_cache=*/true);
         cached.composite_from_cache = true;
         cached.total_ms = ms_since(start);
         ++composite_hits;
@@ -313,7 +314,7 @@ struct TryOnPipeline::Impl {
     result.total_ms = ms_since(start);
     if (opt.use_cache) {
       for (auto& [ns, key, value] : pending) cache.put(ns, key, value);
-      cache.put(options.composite_namespace, composite_key, make_value(pack_result(result)));
+      cache.put(options.composite_namespace, composite_key, make_value(result_bundle(result)));
     }
     if (options.logger) {
       options.logger->info("try-on {} {}: {} in {:.0f} ms (person {}, garment {})", category_name(category),

@@ -1,15 +1,17 @@
 // ApiService: the HTTP API over one Engine, with the source systems' paths and shapes
 // (SPEC 1.1, 1.2): /health, /predict, /tryon, /model/stats, /model/cache, /cache/all,
-// /cache?pattern=, /cache/entries, /config, /metrics, /stats, /alerts. Errors are JSON
-// `{error, detail}` with their status.
+// /cache?pattern=, /cache/entries, /config, /metrics, /stats, /alerts; and for the remote
+// console /cache/entry, /cache/analysis, /monitor/trace, /tuning/run and /logs. Errors are
+// JSON `{error, detail}` with their status.
 //
 // Work that can be slow (inference, try-on, clearing or listing the cache) runs on the
 // service's worker threads; what is quick — health, stats, a prediction already in the
 // cache — is answered on the server's I/O thread.
 //
 // Security: API keys (`Authorization: Bearer <key>` or `X-API-Key`) checked against salted
-// hashes; required on every endpoint that changes something (PUT, DELETE) and, with
-// require_key_for_reads, on all but /health. Per-client token buckets (429 + Retry-After).
+// hashes; required on every endpoint that changes something (PUT, DELETE, POST
+// /tuning/run), on those that hand out cached values or log lines (/cache/entry, /logs)
+// and, with require_key_for_reads, on all but /health. Per-client token buckets (429 + Retry-After).
 // Read-only mode refuses every change. CORS headers only for the configured origins.
 //
 // Ownership: borrows the Engine (must outlive the service). Thread safety: handle() from
@@ -26,6 +28,7 @@
 #include "tierscope/server/api_keys.h"
 #include "tierscope/server/http_message.h"
 #include "tierscope/server/http_server.h"
+#include "tierscope/server/log_ring.h"
 
 namespace spdlog {
 class logger;
@@ -55,6 +58,8 @@ struct ApiOptions {
   // Parts an upload may have.
   size_t max_parts = 8;
   std::shared_ptr<spdlog::logger> logger;
+  // Where GET /logs reads the newest lines (the same logger's sink); null: /logs is 503.
+  std::shared_ptr<LogRing> log_ring;
 };
 
 class ApiService {

@@ -21,6 +21,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "tierscope/cache/latency_histogram.h"
 #include "tierscope/cache/tiered_cache.h"
@@ -86,6 +87,15 @@ class TryOnPipeline {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The whole result — JSON header, composite and masks as PNG — as one byte string (the
+// layout of serial_format.h, tag "composite"): what the try-on cache stores, and what a
+// server sends for `POST /tryon?format=bundle` so a remote console shows every overlay.
+// Pure functions, thread-safe. parse_result_bundle throws TryOnError for malformed bytes;
+// `stages_from_cache` marks every stage as answered from the cache (a cached result)
+// instead of keeping the flags the bundle carries (a result sent over the network).
+std::string result_bundle(const TryOnResult& result);
+TryOnResult parse_result_bundle(std::string_view bytes, bool stages_from_cache = false);
 
 // The folder of OpenCV's Haar cascades (Debian `opencv-data`): $TIERSCOPE_CASCADE_DIR,
 // then /usr/share/opencv4/haarcascades, /usr/share/opencv/haarcascades.

@@ -1,0 +1,64 @@
+#include "remote_tryon.h"
+
+#include <QEventLoop>
+#include <QHttpMultiPart>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QUrlQuery>
+
+#include <memory>
+#include <stdexcept>
+
+#include "remote_request.h"
+#include "tierscope/tryon/tryon_pipeline.h"
+
+namespace tierscope::ui {
+namespace {
+
+QHttpPart image_part(const char* field, const QByteArray& bytes) {
+  QHttpPart part;
+  part.setHeader(QNetworkRequest::ContentDispositionHeader,
+                 QStringLiteral("form-data; name=\"%1\"; filename=\"%1\"").arg(QLatin1String(field)));
+  part.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/octet-stream"));
+  part.setBody(bytes);
+  return part;
+}
+
+}  // namespace
+
+TryOnWorker::TryOnFunction remote_tryon_function(QUrl base, QString api_key) {
+  auto network = std::make_shared<std::unique_ptr<QNetworkAccessManager>>();
+  const QByteArray key = api_key.toUtf8();
+  return [network, base, key](const TryOnJob& job) {
+    if (!*network) *network = std::make_unique<QNetworkAccessManager>();
+    QUrlQuery query;
+    query.addQueryItem("format", "bundle");
+    if (!job.category.isEmpty()) query.addQueryItem("category", job.category);
+    query.addQueryItem("fill", job.skin_fill ? "skin" : "layer");
+    query.addQueryItem("grabcut", job.grabcut ? "1" : "0");
+    QNetworkRequest request = server_request(base, "/tryon", key, query, 60'000);
+    auto* multipart = new QHttpMultiPart(QHttpMultiPart::FormDataType);
+    multipart->append(image_part("person", job.person));
+    multipart->append(image_part("garment", job.garment));
+    std::unique_ptr<QNetworkReply> reply((*network)->post(request, multipart));
+    multipart->setParent(reply.get());
+    // This runs on the worker's thread, never the GUI's: waiting here blocks nobody.
+    QEventLoop wait;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &wait, &QEventLoop::quit);
+    if (!reply->isFinished()) wait.exec();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError) {
+      const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+      const QString detail = QJsonDocument::fromJson(body).object().value("detail").toString();
+      const QString message = status > 0 ? QObject::tr("server answered %1: %2").arg(status).arg(detail.isEmpty() ? reply->errorString() : detail)
+                                         : reply->errorString();
+      throw std::runtime_error(message.toStdString());
+    }
+    return tryon::parse_result_bundle(std::string_view(body.constData(), static_cast<size_t>(body.size())));
+  };
+}
+
+}  // namespace tierscope::ui
