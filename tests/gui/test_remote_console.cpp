@@ -24,6 +24,9 @@
 #include "remote_sampler.h"
 #include "remote_window.h"
 #include "tryon_widget.h"
+#include "capacity_widget.h"
+#include "log_model.h"
+#include "whatif_widget.h"
 #include "support/live_api_server.h"
 #include "tierscope/engine.h"
 #include "tierscope/monitor/alert_rule.h"
@@ -272,6 +275,91 @@ class RemoteConsoleTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!tab->errorLabel()->isHidden(), 60'000);
     QVERIFY2(tab->errorLabel()->text().contains("server answered 503"), qPrintable(tab->errorLabel()->text()));
     QCOMPARE(tab->resultsShown(), 0);
+  }
+
+  void capacityWhatIfAndLogsOverTheServer() {
+    EngineOptions options;
+    options.origin.latency = Duration::zero();
+    options.origin.min_value_bytes = 1000;
+    options.origin.max_value_bytes = 1000;
+    options.memory_budget_bytes = 8 << 20;
+    options.monitor.curve_interval = std::chrono::milliseconds(50);
+    options.monitor.metrics_interval = std::chrono::milliseconds(200);
+    Engine engine(options);
+    LiveServer live(engine, kKey);
+    // A loop of 3,000 keys over "general" (1,000 entries): LRU hits nothing at its size,
+    // everything at 3,000.
+    for (int pass = 0; pass < 4; ++pass) {
+      for (int k = 0; k < 3000; ++k) engine.cache().get("general", "loop:" + std::to_string(k));
+    }
+    RemoteWindow window(live.url(), kKey);
+    window.resize(1400, 900);
+    window.show();
+    // Capacity: the server's live curves, from /stats.
+    ui::CapacityWidget* cap = window.capacity();
+    const ui::CurveSample* general = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                               for (int r = 0; r < cap->model()->rowCount(); ++r) {
+                                 if (cap->model()->curve(r)->name == "general" && cap->model()->curve(r)->samples >= 11'000) {
+                                   general = cap->model()->curve(r);
+                                 }
+                               }
+                               return general != nullptr;
+                             }()),
+                             15'000);
+    QVERIFY2(ui::curveHitRatio(*general, 1000) < 0.05, qPrintable(QString::number(ui::curveHitRatio(*general, 1000))));
+    QVERIFY2(ui::curveHitRatio(*general, 3100) > 0.70, qPrintable(QString::number(ui::curveHitRatio(*general, 3100))));
+    // The switch reaches the server's monitor (PUT /config), both ways.
+    QVERIFY(!engine.monitor().auto_tuning());
+    cap->autoTuningSwitch()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(engine.monitor().auto_tuning(), 10'000);
+    cap->autoTuningSwitch()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!engine.monitor().auto_tuning(), 10'000);
+    // Tune now (POST /tuning/run): the loop's namespace gets room, the change is listed.
+    for (int k = 0; k < 3000; ++k) engine.cache().get("general", "loop:" + std::to_string(k));
+    QTest::qWait(300);
+    cap->tuneNowButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(cap->tuningLog()->count() > 0, 15'000);
+    QVERIFY(cap->tuningLog()->item(0)->text().contains("general"));
+    QVERIFY(engine.cache().snapshot().namespaces[6].l1.max_bytes > 3000 * 1000);
+
+    // Logs: the server's own lines about those changes, from GET /logs.
+    ui::LogModel* logs = window.logModel();
+    auto logged = [&](const QString& text) {
+      for (int r = 0; r < logs->rowCount(); ++r) {
+        if (logs->data(logs->index(r, ui::LogModel::kMessage)).toString().contains(text)) return true;
+      }
+      return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(logged("config changed over HTTP: auto_tuning"), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(logged("auto-tuning run over HTTP"), 10'000);
+
+    // What-if over the server's recorded traffic (GET /monitor/trace).
+    ui::WhatIfWidget* whatif = window.whatIf();
+    QTRY_VERIFY_WITH_TIMEOUT(whatif->sourceBox()->findData(QString("general")) > 0, 10'000);
+    whatif->sourceBox()->setCurrentIndex(whatif->sourceBox()->findData(QString("general")));
+    whatif->sizesEdit()->setText("100,3500");
+    QVERIFY(whatif->run());
+    QTRY_VERIFY_WITH_TIMEOUT(!whatif->running(), 30'000);
+    QVERIFY2(whatif->statusLabel()->text().contains("live traffic of general"), qPrintable(whatif->statusLabel()->text()));
+    QCOMPARE(whatif->results()["lru"][100], 0.0);
+    QVERIFY2(whatif->results()["lru"][3500] > 0.5, qPrintable(QString::number(whatif->results()["lru"][3500])));
+    // A namespace with nothing recorded says so, with the server's words.
+    whatif->sourceBox()->setCurrentIndex(whatif->sourceBox()->findData(QString("text")));
+    QVERIFY(whatif->run());
+    QTRY_VERIFY_WITH_TIMEOUT(!whatif->running(), 10'000);
+    QVERIFY2(whatif->statusLabel()->text().contains("no live traffic recorded"), qPrintable(whatif->statusLabel()->text()));
+  }
+
+  void logsWithoutAKeySaySo() {
+    Engine engine(EngineOptions{});
+    LiveServer live(engine, kKey);
+    RemoteWindow window(live.url(), QString());
+    ui::LogModel* logs = window.logModel();
+    QTRY_VERIFY_WITH_TIMEOUT(logs->rowCount() == 1, 10'000);
+    QVERIFY(logs->data(logs->index(0, ui::LogModel::kMessage)).toString().contains("401"));
+    QTest::qWait(2500);  // said once, not every second
+    QCOMPARE(logs->rowCount(), 1);
   }
 
   void alertsOverTheServer() {

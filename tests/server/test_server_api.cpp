@@ -5,6 +5,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <spdlog/logger.h>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -21,6 +22,7 @@
 #include "tierscope/server/api_service.h"
 #include "tierscope/server/http_server.h"
 #include "tierscope/tryon/demo_assets.h"
+#include "tierscope/tryon/tryon_pipeline.h"
 
 using namespace tierscope;
 using namespace tierscope::server;
@@ -399,6 +401,103 @@ class ServerApiTest : public QObject {
     QVERIFY(j["server"]["requests"].get<int>() >= 1);
     const json alerts = parse(c.get("/alerts"));
     QVERIFY(alerts["alerts"].size() >= 4);
+  }
+
+  void tryOnBundleCarriesTheWholeResult() {
+    HttpClient c(server_->url());
+    const std::string person = tryon::demo_person_png();
+    const std::string garment = tryon::demo_garment_png(tryon::Category::kLowerBody);
+    const HttpResult r = c.request("POST", "/tryon?format=bundle&fill=skin&grabcut=0", {}, std::nullopt,
+                                   {{"person", person, "person.png", "image/png"},
+                                    {"garment", garment, "garment.png", "image/png"}});
+    QVERIFY2(r.status == 200, r.body.c_str());
+    QCOMPARE(*r.header("content-type"), std::string("application/vnd.tierscope.tryon"));
+    const tryon::TryOnResult result = tryon::parse_result_bundle(r.body);
+    QVERIFY(result.composite_png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+    QVERIFY(!result.person_regions.empty() && !result.garment_mask.empty());
+    QVERIFY(result.stages.size() >= 3 && !result.person_landmarks.empty());
+    QCOMPARE(result.category, tryon::Category::kLowerBody);
+    // Option values are checked.
+    EXPECT_ERROR(c.request("POST", "/tryon?fill=paint", {}, std::nullopt,
+                           {{"person", person, "p.png", "image/png"}, {"garment", garment, "g.png", "image/png"}}),
+                 400);
+    EXPECT_ERROR(c.request("POST", "/tryon?grabcut=yes", {}, std::nullopt,
+                           {{"person", person, "p.png", "image/png"}, {"garment", garment, "g.png", "image/png"}}),
+                 400);
+    EXPECT_ERROR(c.request("POST", "/tryon?format=gif", {}, std::nullopt,
+                           {{"person", person, "p.png", "image/png"}, {"garment", garment, "g.png", "image/png"}}),
+                 400);
+    // A damaged bundle is refused, not half-read.
+    QVERIFY_THROWS_EXCEPTION(tryon::TryOnError, tryon::parse_result_bundle(r.body.substr(0, r.body.size() / 2)));
+  }
+
+  void valuesAnalysisTraceAndTuningForTheConsole() {
+    HttpClient c(server_->url());
+    const std::string auth = "Authorization: Bearer " + kReaderKey;
+    engine_->cache().put("general", "doc:a.json", make_value(R"({"a": 1})"), std::chrono::hours(1));
+    const uint64_t hits = engine_->cache().snapshot().l1_hits;
+    // A value: its bytes and facts, with a key only; no hit counted.
+    EXPECT_ERROR(c.get("/cache/entry?namespace=general&key=doc:a.json"), 401);
+    const HttpResult v = c.get("/cache/entry?namespace=general&key=doc:a.json", {auth});
+    QCOMPARE(v.status, 200L);
+    QCOMPARE(v.body, std::string(R"({"a": 1})"));
+    QCOMPARE(*v.header("x-entry-bytes"), std::string("8"));
+    QVERIFY(v.header("x-entry-expires") && v.header("x-entry-created"));
+    QCOMPARE(engine_->cache().snapshot().l1_hits, hits);
+    EXPECT_ERROR(c.get("/cache/entry?namespace=general&key=nope", {auth}), 404);
+    EXPECT_ERROR(c.get("/cache/entry?namespace=nowhere&key=x", {auth}), 404);
+    EXPECT_ERROR(c.get("/cache/entry?namespace=general&key=x&tier=l3", {auth}), 400);
+    EXPECT_ERROR(c.get("/cache/entry?namespace=general", {auth}), 400);
+    // The memory analysis.
+    const json a = parse(c.get("/cache/analysis?top=5"));
+    QVERIFY(!a["namespaces"].empty() && a["ttl_spread"].size() == 6 && a["largest"].size() <= 5);
+    EXPECT_ERROR(c.get("/cache/analysis?top=0"), 400);
+    EXPECT_ERROR(c.get("/cache/analysis?top=abc"), 400);
+    // The recorded live trace: 64-bit key hashes, with the sampling rate.
+    for (int i = 0; i < 200; ++i) engine_->cache().get("general", "traced-" + std::to_string(i % 20));
+    engine_->monitor().curves().update();
+    const HttpResult t = c.get("/monitor/trace?namespace=general");
+    QCOMPARE(t.status, 200L);
+    QCOMPARE(t.body.size() % 8, size_t{0});
+    QCOMPARE(std::to_string(t.body.size() / 8), *t.header("x-keys"));
+    QVERIFY(std::stod(*t.header("x-sampling-rate")) > 0);
+    EXPECT_ERROR(c.get("/monitor/trace"), 400);
+    EXPECT_ERROR(c.get("/monitor/trace?namespace=nowhere"), 404);
+    // Curves in /stats; an auto-tuning run needs a key (a change) and a memory budget.
+    const json stats = parse(c.get("/stats"));
+    QVERIFY(stats["curves"].is_array() && stats["tuning"].is_array() && stats["time"].get<double>() > 1.7e9);
+    EXPECT_ERROR(c.request("POST", "/tuning/run"), 401);
+    EXPECT_ERROR(c.request("POST", "/tuning/run", {auth}), 409);  // this engine has no budget
+    // No log ring on this service: said.
+    EXPECT_ERROR(c.get("/logs", {auth}), 503);
+  }
+
+  void logTailWithItsOwnRing() {
+    EngineOptions options;
+    Engine engine(options);
+    auto ring = std::make_shared<LogRing>(3);
+    auto logger = std::make_shared<spdlog::logger>("test", ring);
+    ApiOptions api = withKeys();
+    api.logger = logger;
+    api.log_ring = ring;
+    Server server(engine, api);
+    HttpClient c(server.url());
+    const std::string auth = "Authorization: Bearer " + kOpsKey;
+    EXPECT_ERROR(c.get("/logs"), 401);  // log lines name keys: a key is required
+    for (int i = 1; i <= 5; ++i) logger->warn("line {}", i);
+    const json all = parse(c.get("/logs", {auth}));
+    // The ring holds the newest 3; their numbers show that 2 were lost.
+    QCOMPARE(all["lines"].size(), size_t{3});
+    QCOMPARE(all["lines"][0]["sequence"].get<int>(), 3);
+    QCOMPARE(all["lines"][0]["message"].get<std::string>(), std::string("line 3"));
+    QCOMPARE(all["lines"][0]["level"].get<int>(), int(spdlog::level::warn));
+    QCOMPARE(all["last"].get<int>(), 5);
+    const json after = parse(c.get("/logs?after=4", {auth}));
+    QCOMPARE(after["lines"].size(), size_t{1});
+    QCOMPARE(after["lines"][0]["message"].get<std::string>(), std::string("line 5"));
+    QCOMPARE(parse(c.get("/logs?after=5", {auth}))["lines"].size(), size_t{0});
+    EXPECT_ERROR(c.get("/logs?after=-1", {auth}), 400);
+    EXPECT_ERROR(c.get("/logs?limit=0", {auth}), 400);
   }
 
   void alertRulesChangeWithAKey() {

@@ -1,7 +1,9 @@
 // A real tierscope API server for console tests: an ApiService over the given Engine
-// behind an HttpServer on an ephemeral loopback port, with one API key; and traffic on
-// the engine for it to report.
+// behind an HttpServer on an ephemeral loopback port, with one API key and a logger whose
+// lines GET /logs serves (as tierscope-server's); and traffic on the engine for it to report.
 #pragma once
+
+#include <spdlog/logger.h>
 
 #include <QString>
 #include <QUrl>
@@ -22,6 +24,10 @@ struct LiveApiServer {
   LiveApiServer(tierscope::Engine& engine, const QString& api_key) {
     tierscope::server::ApiOptions api;
     api.api_keys = {{"console", tierscope::server::hash_api_key(api_key.toStdString()), 0, 0}};
+    log_ring = std::make_shared<tierscope::server::LogRing>(1000);
+    logger = std::make_shared<spdlog::logger>("live-api-server", log_ring);
+    api.logger = logger;
+    api.log_ring = log_ring;
     service = std::make_unique<tierscope::server::ApiService>(engine, api);
     tierscope::server::HttpServerOptions http;
     http.port = 0;
@@ -37,6 +43,8 @@ struct LiveApiServer {
     server->stop();
   }
   QUrl url() const { return QUrl(QString("http://127.0.0.1:%1").arg(server->port())); }
+  std::shared_ptr<tierscope::server::LogRing> log_ring;
+  std::shared_ptr<spdlog::logger> logger;
   std::unique_ptr<tierscope::server::ApiService> service;
   std::unique_ptr<tierscope::server::HttpServer> server;
 };
