@@ -111,14 +111,23 @@ int runRemote(const AppSettings& settings, QCoreApplication& app, spdlog::logger
   tierscope::ui::RemoteWindow window(settings.connect_urls, settings.api_key);
   if (settings.window_size.isValid()) window.resize(settings.window_size);
   window.show();
+  // --tab: that tab of the first server; --tryon demo: the demo pair, tried on by it.
+  const bool other_tab = !settings.open_tab.isEmpty() && settings.open_tab != "dashboard";
+  if (other_tab && !window.showInstanceTab(0, settings.open_tab)) log.warn("no tab '{}' for a server", settings.open_tab.toStdString());
+  const bool tryon_requested = settings.tryon_pair == "demo";
+  if (tryon_requested) window.tryOn()->useDemo(1);
+  if (!settings.tryon_pair.isEmpty() && !tryon_requested) log.warn("--tryon with a server: only 'demo' is sent");
   if (!settings.screenshot_path.isEmpty()) {
     auto* poll = new QTimer(&window);
     QElapsedTimer waited;
     waited.start();
-    QObject::connect(poll, &QTimer::timeout, &window, [&window, &settings, &log, poll, waited] {
-      // A fleet: the Fleet tab's aggregated chart (hidden dashboards do not draw).
-      const bool ready = window.fleet() ? window.fleet()->requestsSeries()->count() >= 6
-                                        : window.dashboard()->hitRateSeries()->count() >= 4;
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, &settings, &log, poll, waited, other_tab, tryon_requested] {
+      // A fleet: the Fleet tab's aggregated chart (hidden dashboards do not draw); another
+      // tab: a few samples in (and the try-on's answer, if one was asked for).
+      bool ready = window.fleet() && !other_tab ? window.fleet()->requestsSeries()->count() >= 6
+                   : other_tab                  ? window.samplesReceived() >= 5
+                                                : window.dashboard()->hitRateSeries()->count() >= 4;
+      if (tryon_requested) ready = ready && window.tryOn()->resultsShown() > 0 && !window.tryOn()->busy();
       if (!ready && waited.elapsed() < 60'000) return;
       poll->stop();
       const bool saved = ready && window.grab().save(settings.screenshot_path, "PNG");

@@ -33,7 +33,7 @@ using namespace tierscope;
 const QCommandLineOption kListen("listen", "Address and port to serve on (default 127.0.0.1:8001).", "host:port");
 const QCommandLineOption kReadOnly("read-only", "Refuse every change (PUT /config, DELETE ...).");
 const QCommandLineOption kNoAuth("no-auth",
-                                 "Allow changes without an API key while none is configured (development only).");
+                                 "Allow changes, value previews and log reads without an API key while none is configured (development only).");
 const QCommandLineOption kRequireKey("require-key", "Require an API key on every endpoint but /health.");
 const QCommandLineOption kCors("cors-origin", "Allow browser calls from this origin (repeatable; * for any).", "origin");
 const QCommandLineOption kRateLimit("rate-limit", "Requests per second per client (0 = unlimited).", "rps");
@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
               config.api.api_keys.empty() && !config.api.allow_unauthenticated_changes ? ", changes disabled until a key is configured"
                                                                                           : "");
     if (config.api.allow_unauthenticated_changes && config.api.api_keys.empty()) {
-      log->warn("--no-auth: anyone who can reach {} may change the configuration and clear the cache", where);
+      log->warn("--no-auth: anyone who can reach {} may change the configuration, clear the cache and read cached values and logs", where);
     }
     // Machine-readable line for scripts and tests that start the server on port 0.
     std::printf("tierscope-server listening on %s\n", where.c_str());

@@ -24,6 +24,21 @@ for size in 1600x1000 1024x600; do
            --screenshot "docs/screenshots/$tab-$size.png" --log-level info >/dev/null 2>&1
   done
 done
+# One server's tabs in the remote console: try-on over POST /tryon, capacity, logs.
+server=build/release/app/tierscope-server
+if [ -x "$server" ]; then
+  "$server" --listen 127.0.0.1:0 --workload --rate 800 --threads 2 --keys 20000 --l2-dir "$demo/remote-l2" --l2-no-fsync \
+    --no-auth --log-level info > "$demo/remote.out" 2>&1 &
+  rpid=$!
+  for _ in $(seq 300); do grep -q "listening on" "$demo/remote.out" && break; sleep 0.1; done
+  url="http://$(sed -n 's/.*listening on http:\/\/\([0-9.:]*\).*/\1/p' "$demo/remote.out")"
+  for tab in tryon capacity logs; do
+    extra=(); [ "$tab" = tryon ] && extra=(--tryon demo)
+    "$app" --window-size 1600x1000 --connect "$url" --tab "$tab" "${extra[@]}" \
+           --screenshot "docs/screenshots/remote-$tab-1600x1000.png" --log-level warn
+  done
+  kill "$rpid"; wait "$rpid" 2>/dev/null || true
+fi
 # The fleet view: two servers under their demo load sharing one Redis (skipped without
 # redis-server).
 server=build/release/app/tierscope-server

@@ -1,6 +1,7 @@
 #include "remote_window.h"
 
 #include <QLabel>
+#include <QMap>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QStatusBar>
@@ -108,6 +109,7 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   connect(worker, &RemoteEngineWorker::sampleReady, dashboard, &DashboardWidget::addSample, Qt::QueuedConnection);
   connect(worker, &RemoteEngineWorker::sampleReady, instance.alerts, &AlertsWidget::addSample, Qt::QueuedConnection);
   connect(worker, &RemoteEngineWorker::sampleReady, instance.capacity, &CapacityWidget::addSample, Qt::QueuedConnection);
+  connect(worker, &RemoteEngineWorker::sampleReady, this, [this, row] { ++instances_[row].samples; });
   WhatIfWidget* whatif = instance.whatif;
   connect(worker, &RemoteEngineWorker::sampleReady, whatif,
           [whatif](const EngineSample& sample) { whatif->setLiveNamespaces(sample.namespaces); });
@@ -157,6 +159,27 @@ void RemoteWindow::addInstance(const QUrl& url, const QString& api_key) {
   connect(dashboard, &DashboardWidget::maxImageSizeRequested, worker, &RemoteEngineWorker::setMaxImageSize, Qt::QueuedConnection);
   connect(dashboard, &DashboardWidget::maxConcurrentInferencesRequested, worker,
           &RemoteEngineWorker::setMaxConcurrentInferences, Qt::QueuedConnection);
+}
+
+bool RemoteWindow::showInstanceTab(int instance, const QString& name) {
+  const Instance& i = instances_.at(instance);
+  const QMap<QString, QWidget*> by_name = {{"dashboard", i.dashboard}, {"classification", i.classification},
+                                           {"tryon", i.tryon},         {"capacity", i.capacity},
+                                           {"whatif", i.whatif},       {"browser", i.browser},
+                                           {"alerts", i.alerts},       {"logs", i.logs}};
+  QWidget* page = by_name.value(name);
+  if (!page) return false;
+  // Pages in a scroll area are found through it.
+  for (int t = 0; t < i.tabs->count(); ++t) {
+    QWidget* w = i.tabs->widget(t);
+    auto* scroll = qobject_cast<QScrollArea*>(w);
+    if (w == page || (scroll && scroll->widget() == page)) {
+      i.tabs->setCurrentIndex(t);
+      if (tabs_) tabs_->setCurrentWidget(i.tabs);
+      return true;
+    }
+  }
+  return false;
 }
 
 void RemoteWindow::updateConnectionLabel() {

@@ -57,6 +57,12 @@ class RemoteWindow : public QMainWindow {
   AlertsWidget* alerts(int instance = 0) const { return instances_.at(instance).alerts; }
   // The instance's own tabs (Dashboard, Cache browser, Classification, Alerts).
   QTabWidget* instanceTabs(int instance = 0) const { return instances_.at(instance).tabs; }
+  // Brings an instance's tab to the front by its command-line name (app_settings.h's
+  // kTabNames: dashboard, classification, tryon, capacity, whatif, browser, alerts, logs);
+  // false for an unknown name.
+  bool showInstanceTab(int instance, const QString& name);
+  // Samples received from an instance since the window opened.
+  int samplesReceived(int instance = 0) const { return instances_.at(instance).samples; }
   int instanceCount() const { return static_cast<int>(instances_.size()); }
   // Fleet mode only (nullptr with one server).
   FleetWidget* fleet() const { return fleet_; }
@@ -89,6 +95,7 @@ class RemoteWindow : public QMainWindow {
     WhatIfWidget* whatif = nullptr;
     LogModel* log_model = nullptr;  // owned by the window
     LogsWidget* logs = nullptr;
+    int samples = 0;
     AlertsWidget* alerts = nullptr;
     QTabWidget* tabs = nullptr;
     bool connected = false;

@@ -41,7 +41,8 @@ struct ApiOptions {
   std::vector<ApiKeyEntry> api_keys;
   // Require a key on reads too (every endpoint but /health).
   bool require_key_for_reads = false;
-  // With no key configured, allow changes without one (development on loopback only);
+  // With no key configured, allow changes (and value previews and logs) without one
+  // (development on loopback only);
   // otherwise changes need a key and are refused (401) while none is configured.
   bool allow_unauthenticated_changes = false;
   // Refuse every change (PUT /config, DELETE ...) with 403.
