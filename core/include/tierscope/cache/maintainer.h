@@ -1,8 +1,10 @@
 // Maintainer: one background thread that catches caches' eviction policies up with the
 // reads they buffered (Caffeine's maintenance executor). With one, a reader whose read
 // buffer is full never applies the batch itself: it flags its shard and moves on, and
-// the records that arrive while the maintainer is busy are dropped (the policy then works
-// from a sample of the reads, as Caffeine's does). Without one, such a reader drains the
+// the records that arrive before the maintainer's next pass are dropped (the policy then
+// works from a sample of the reads, as Caffeine's does). While caches are busy it passes
+// over them every millisecond — readers never wait for the kernel to wake it — and after
+// 50 ms without work it sleeps until asked. Without one, such a reader drains the
 // buffer itself when it can take the shard's lock — exact on one thread, which is what
 // simulations and replays want.
 //
