@@ -38,7 +38,6 @@ Value TieredCache::get(std::string_view ns, std::string_view key, const std::sha
   auto start = sampled ? SteadyClock::now() : SteadyClock::time_point{};
   if (Value v = n.l1->get(key, hash)) {
     d.l1_hits.add();
-    d.served_l1.add();
     if (sampled) d.l1_latency.record(SteadyClock::now() - start);
     if (d.debug_logging()) d.options.logger->debug("L1 HIT {}/{}", n.name, key);
     return v;
@@ -70,7 +69,6 @@ std::shared_future<Value> TieredCache::get_async(std::string_view ns, std::strin
   if (n->recorder->enabled()) n->recorder->record(key_hash_from_string_hash(hash));
   if (Value v = n->l1->get(key, hash)) {
     d.l1_hits.add();
-    d.served_l1.add();
     return ready(std::move(v));
   }
   return d.start_or_join(*n, key, loader, ttl);
@@ -85,7 +83,6 @@ Value TieredCache::get_if_in_memory(std::string_view ns, std::string_view key) {
   d.total_requests.add();
   if (n.recorder->enabled()) n.recorder->record(key_hash_from_string_hash(hash));
   d.l1_hits.add();
-  d.served_l1.add();
   if (d.debug_logging()) d.options.logger->debug("L1 HIT {}/{}", n.name, key);
   return v;
 }
@@ -211,7 +208,7 @@ TieredStats TieredCache::snapshot() const {
   s.load_timeouts = d.load_timeouts.load();
   s.overloaded = d.overloaded.load();
   s.loads_in_flight = d.loads_in_flight.load();
-  s.served_l1 = d.served_l1.load();
+  s.served_l1 = s.l1_hits;  // every L1 hit serves the request: one counter for both
   s.served_l2 = d.served_l2.load();
   s.served_shared = d.served_shared.load();
   s.served_origin = d.served_origin.load();

@@ -207,7 +207,6 @@ struct TieredCache::Impl {
       // L1 before it leaves `flights`, so this second look cannot miss it.
       if (Value v = n.l1->peek(key)) {
         l1_hits.add();
-        served_l1.add();
         return ready(std::move(v));
       }
       flight = std::make_shared<Flight>();
@@ -331,11 +330,11 @@ struct TieredCache::Impl {
   std::mutex flights_mu;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights;
 
-  // Bumped on every request: striped so that cores do not contend on them.
+  // Bumped on every request: striped so that cores do not contend on them. l1_hits also
+  // counts requests served by L1 (an L1 hit always ends the request).
   internal::StripedCounter total_requests, l1_hits;
-  // Requests by how they ended, counted when they end (served_l1 is l1_hits plus the L1
-  // look under the flight lock): shares of their sum never exceed 100 %.
-  internal::StripedCounter served_l1;
+  // Requests by how they ended beyond L1, counted when they end: shares of their sum
+  // never exceed 100 %.
   std::atomic<uint64_t> served_l2{0}, served_shared{0}, served_origin{0}, failed_requests{0};
   std::atomic<uint64_t> shared_hits{0};
   std::atomic<uint64_t> l2_hits{0}, l3_hits{0}, stampede_prevented{0}, load_errors{0}, load_timeouts{0}, overloaded{0},
