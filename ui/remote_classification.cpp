@@ -1,6 +1,5 @@
 #include "remote_classification.h"
 
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -39,20 +38,12 @@ ClassificationWorker::ClassifyFunction remote_classify_function(QUrl base, QStri
     query.addQueryItem("filename", QString::fromLatin1(QUrl::toPercentEncoding(QFileInfo(path).fileName())));
     QNetworkRequest request = server_request(base, "/predict", key, query, 30'000);
     request.setHeader(QNetworkRequest::ContentTypeHeader, content_type_for(path));
-    std::unique_ptr<QNetworkReply> reply((*network)->post(request, bytes));
-    // This runs on the worker's thread, never the GUI's: waiting here blocks nobody.
-    QEventLoop wait;
-    QObject::connect(reply.get(), &QNetworkReply::finished, &wait, &QEventLoop::quit);
-    if (!reply->isFinished()) wait.exec();
-    const QByteArray body = reply->readAll();
-    const QJsonObject j = QJsonDocument::fromJson(body).object();
-    if (reply->error() != QNetworkReply::NoError) {
-      const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-      const QString detail = j.value("detail").toString();
-      row.error = status > 0 ? QObject::tr("server answered %1: %2").arg(status).arg(detail.isEmpty() ? reply->errorString() : detail)
-                             : reply->errorString();
+    const ServerReply answer = wait_for_reply((*network)->post(request, bytes));
+    if (!answer.ok()) {
+      row.error = answer.error;
       return row;
     }
+    const QJsonObject j = QJsonDocument::fromJson(answer.body).object();
     for (const QJsonValue& v : j.value("predictions").toArray()) {
       row.classes << v.toObject().value("class").toString();
       row.probabilities << v.toObject().value("probability").toDouble();

@@ -1,9 +1,6 @@
 #include "remote_tryon.h"
 
-#include <QEventLoop>
 #include <QHttpMultiPart>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -43,20 +40,11 @@ TryOnWorker::TryOnFunction remote_tryon_function(QUrl base, QString api_key) {
     auto* multipart = new QHttpMultiPart(QHttpMultiPart::FormDataType);
     multipart->append(image_part("person", job.person));
     multipart->append(image_part("garment", job.garment));
-    std::unique_ptr<QNetworkReply> reply((*network)->post(request, multipart));
-    multipart->setParent(reply.get());
-    // This runs on the worker's thread, never the GUI's: waiting here blocks nobody.
-    QEventLoop wait;
-    QObject::connect(reply.get(), &QNetworkReply::finished, &wait, &QEventLoop::quit);
-    if (!reply->isFinished()) wait.exec();
-    const QByteArray body = reply->readAll();
-    if (reply->error() != QNetworkReply::NoError) {
-      const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-      const QString detail = QJsonDocument::fromJson(body).object().value("detail").toString();
-      const QString message = status > 0 ? QObject::tr("server answered %1: %2").arg(status).arg(detail.isEmpty() ? reply->errorString() : detail)
-                                         : reply->errorString();
-      throw std::runtime_error(message.toStdString());
-    }
+    QNetworkReply* reply = (*network)->post(request, multipart);
+    multipart->setParent(reply);
+    const ServerReply answer = wait_for_reply(reply);
+    if (!answer.ok()) throw std::runtime_error(answer.error.toStdString());
+    const QByteArray& body = answer.body;
     return tryon::parse_result_bundle(std::string_view(body.constData(), static_cast<size_t>(body.size())));
   };
 }
