@@ -76,9 +76,11 @@ struct ModelService::Impl {
 
   void load_locked() {
     const auto start = std::chrono::steady_clock::now();
-    stats.rss_before_load_bytes = resident_memory_bytes();
+    // The load's figures are gathered here and published under stats_mu at the end:
+    // stats() reads them from other threads while a load runs.
+    const int64_t rss_before = resident_memory_bytes();
     if (options.logger) {
-      options.logger->info("loading model {} (RSS {:.1f} MiB)", options.model_path.string(), stats.rss_before_load_bytes / 1048576.0);
+      options.logger->info("loading model {} (RSS {:.1f} MiB)", options.model_path.string(), rss_before / 1048576.0);
     }
     read_sidecar_locked();
     at::set_num_threads(std::max(1, options.intra_op_threads));
@@ -90,20 +92,27 @@ struct ModelService::Impl {
     module.eval();
     // Freezes and fuses for CPU inference; done here at start, never saved.
     module = torch::jit::optimize_for_inference(module);
+    bool warmed_up = false;
     if (options.warmup) {
       torch::InferenceMode guard;
       const auto dummy = torch::zeros({1, 1, info.height, info.width});
       for (int i = 0; i < 3; ++i) module.forward({dummy});
-      stats.warmup_completed = true;
+      warmed_up = true;
     }
-    stats.loaded = true;
-    stats.load_time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    stats.rss_after_load_bytes = resident_memory_bytes();
+    const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const int64_t rss_after = resident_memory_bytes();
+    {
+      std::lock_guard lock(stats_mu);
+      stats.rss_before_load_bytes = rss_before;
+      stats.warmup_completed = warmed_up;
+      stats.loaded = true;
+      stats.load_time_ms = load_ms;
+      stats.rss_after_load_bytes = rss_after;
+    }
     if (options.logger) {
       options.logger->info("model {} ({}) loaded in {:.0f} ms, warm-up {}; RSS {:.1f} MiB -> {:.1f} MiB; test accuracy {:.2f} %",
-                           info.name, info.model_version, stats.load_time_ms, stats.warmup_completed ? "done" : "skipped",
-                           stats.rss_before_load_bytes / 1048576.0, stats.rss_after_load_bytes / 1048576.0,
-                           100.0 * info.test_accuracy);
+                           info.name, info.model_version, load_ms, warmed_up ? "done" : "skipped", rss_before / 1048576.0,
+                           rss_after / 1048576.0, 100.0 * info.test_accuracy);
     }
   }
 
