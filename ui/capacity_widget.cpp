@@ -122,8 +122,11 @@ void CapacityWidget::addSample(const EngineSample& sample) {
   for (const TuningSample& t : sample.tuning) {
     if (t.sequence <= last_tuning_sequence_) continue;
     last_tuning_sequence_ = t.sequence;
-    tuning_log_->insertItem(0, tr("%1 s: %2 L1 %3 → %4 (estimated hit ratio %5 % → %6 %)")
-                                   .arg(t.seconds_since_start, 0, 'f', 0)
+    // A server's changes from before the console connected have negative times.
+    const QString when = t.seconds_since_start >= 0 ? tr("%1 s").arg(t.seconds_since_start, 0, 'f', 0)
+                                                    : tr("%1 s before connecting").arg(-t.seconds_since_start, 0, 'f', 0);
+    tuning_log_->insertItem(0, tr("%1: %2 L1 %3 → %4 (estimated hit ratio %5 % → %6 %)")
+                                   .arg(when)
                                    .arg(t.name, humanBytes(double(t.old_bytes)), humanBytes(double(t.new_bytes)))
                                    .arg(100 * t.old_hit_ratio, 0, 'f', 1)
                                    .arg(100 * t.new_hit_ratio, 0, 'f', 1));

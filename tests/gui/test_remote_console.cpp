@@ -351,6 +351,28 @@ class RemoteConsoleTest : public QObject {
     QVERIFY2(whatif->statusLabel()->text().contains("no live traffic recorded"), qPrintable(whatif->statusLabel()->text()));
   }
 
+  void tuningBeforeConnectingIsDatedSo() {
+    EngineOptions options;
+    options.origin.latency = Duration::zero();
+    options.origin.min_value_bytes = 1000;
+    options.origin.max_value_bytes = 1000;
+    options.memory_budget_bytes = 8 << 20;
+    options.monitor.curve_interval = std::chrono::milliseconds(50);
+    options.monitor.metrics_interval = std::chrono::milliseconds(200);
+    Engine engine(options);
+    LiveServer live(engine, kKey);
+    for (int pass = 0; pass < 5; ++pass) {
+      for (int k = 0; k < 3000; ++k) engine.cache().get("general", "loop:" + std::to_string(k));
+    }
+    QTest::qWait(300);
+    QVERIFY(!engine.monitor().auto_tune_now().empty());
+    QTest::qWait(1100);  // the change is at least a second old when the console connects
+    RemoteWindow window(live.url(), kKey);
+    ui::CapacityWidget* cap = window.capacity();
+    QTRY_VERIFY_WITH_TIMEOUT(cap->tuningLog()->count() > 0, 10'000);
+    QVERIFY2(cap->tuningLog()->item(0)->text().contains("before connecting"), qPrintable(cap->tuningLog()->item(0)->text()));
+  }
+
   void logsWithoutAKeySaySo() {
     Engine engine(EngineOptions{});
     LiveServer live(engine, kKey);
