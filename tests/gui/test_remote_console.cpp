@@ -49,6 +49,26 @@ struct Traffic : testing::EngineTraffic {
   explicit Traffic(Engine& engine) : EngineTraffic(engine, 400, std::chrono::microseconds(200)) {}
 };
 
+// An engine whose monitor samples fast, with a memory budget to tune and 1 KB values.
+EngineOptions monitoredEngine() {
+  EngineOptions options;
+  options.origin.latency = Duration::zero();
+  options.origin.min_value_bytes = 1000;
+  options.origin.max_value_bytes = 1000;
+  options.memory_budget_bytes = 8 << 20;
+  options.monitor.curve_interval = std::chrono::milliseconds(50);
+  options.monitor.metrics_interval = std::chrono::milliseconds(200);
+  return options;
+}
+
+// A loop of 3,000 keys over "general" (1,000 entries): LRU hits nothing at its size,
+// everything at 3,000.
+void loopOverGeneral(Engine& engine, int passes) {
+  for (int pass = 0; pass < passes; ++pass) {
+    for (int k = 0; k < 3000; ++k) engine.cache().get("general", "loop:" + std::to_string(k));
+  }
+}
+
 }  // namespace
 
 class RemoteConsoleTest : public QObject {
@@ -278,20 +298,9 @@ class RemoteConsoleTest : public QObject {
   }
 
   void capacityWhatIfAndLogsOverTheServer() {
-    EngineOptions options;
-    options.origin.latency = Duration::zero();
-    options.origin.min_value_bytes = 1000;
-    options.origin.max_value_bytes = 1000;
-    options.memory_budget_bytes = 8 << 20;
-    options.monitor.curve_interval = std::chrono::milliseconds(50);
-    options.monitor.metrics_interval = std::chrono::milliseconds(200);
-    Engine engine(options);
+    Engine engine(monitoredEngine());
     LiveServer live(engine, kKey);
-    // A loop of 3,000 keys over "general" (1,000 entries): LRU hits nothing at its size,
-    // everything at 3,000.
-    for (int pass = 0; pass < 4; ++pass) {
-      for (int k = 0; k < 3000; ++k) engine.cache().get("general", "loop:" + std::to_string(k));
-    }
+    loopOverGeneral(engine, 4);
     RemoteWindow window(live.url(), kKey);
     window.resize(1400, 900);
     window.show();
@@ -316,7 +325,7 @@ class RemoteConsoleTest : public QObject {
     cap->autoTuningSwitch()->click();
     QTRY_VERIFY_WITH_TIMEOUT(!engine.monitor().auto_tuning(), 10'000);
     // Tune now (POST /tuning/run): the loop's namespace gets room, the change is listed.
-    for (int k = 0; k < 3000; ++k) engine.cache().get("general", "loop:" + std::to_string(k));
+    loopOverGeneral(engine, 1);
     QTest::qWait(300);
     cap->tuneNowButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(cap->tuningLog()->count() > 0, 15'000);
@@ -352,18 +361,9 @@ class RemoteConsoleTest : public QObject {
   }
 
   void tuningBeforeConnectingIsDatedSo() {
-    EngineOptions options;
-    options.origin.latency = Duration::zero();
-    options.origin.min_value_bytes = 1000;
-    options.origin.max_value_bytes = 1000;
-    options.memory_budget_bytes = 8 << 20;
-    options.monitor.curve_interval = std::chrono::milliseconds(50);
-    options.monitor.metrics_interval = std::chrono::milliseconds(200);
-    Engine engine(options);
+    Engine engine(monitoredEngine());
     LiveServer live(engine, kKey);
-    for (int pass = 0; pass < 5; ++pass) {
-      for (int k = 0; k < 3000; ++k) engine.cache().get("general", "loop:" + std::to_string(k));
-    }
+    loopOverGeneral(engine, 5);
     QTest::qWait(300);
     QVERIFY(!engine.monitor().auto_tune_now().empty());
     QTest::qWait(1100);  // the change is at least a second old when the console connects
