@@ -25,7 +25,7 @@ namespace tierscope::ui {
 struct BrowserRow {
   QString key;
   quint64 bytes = 0;
-  double age_seconds = 0;
+  double age_seconds = 0;        // -1: unknown (an entry without a TTL keeps no creation time); shown as —
   double ttl_left_seconds = -1;  // -1: never expires
   quint64 hits = 0;
 };

@@ -116,17 +116,23 @@ void RemoteEngineWorker::pollLogs() {
 }
 
 void RemoteEngineWorker::putConfig(const QJsonObject& change) {
-  QNetworkReply* reply = send("PUT", "/config", QJsonDocument(change).toJson(QJsonDocument::Compact));
-  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+  onChangeReply(send("PUT", "/config", QJsonDocument(change).toJson(QJsonDocument::Compact)), tr("Tuning not applied: %1"),
+                [this](const QJsonObject& j) {
+                  QStringList changed;
+                  for (const QJsonValue& v : j.value("changed").toArray()) changed << v.toString();
+                  Q_EMIT configApplied(changed);
+                });
+}
+
+void RemoteEngineWorker::onChangeReply(QNetworkReply* reply, const QString& refused, std::function<void(const QJsonObject&)> applied) {
+  connect(reply, &QNetworkReply::finished, this, [this, reply, refused, applied = std::move(applied)] {
     reply->deleteLater();
     const QByteArray body = reply->readAll();
     if (reply->error() != QNetworkReply::NoError) {
-      Q_EMIT errorOccurred(tr("Tuning not applied: %1").arg(errorText(reply, body)));
+      Q_EMIT errorOccurred(refused.arg(errorText(reply, body)));
       return;
     }
-    QStringList changed;
-    for (const QJsonValue& v : QJsonDocument::fromJson(body).object().value("changed").toArray()) changed << v.toString();
-    Q_EMIT configApplied(changed);
+    applied(QJsonDocument::fromJson(body).object());
     poll();  // show the effect at once
   });
 }
@@ -138,49 +144,23 @@ void RemoteEngineWorker::setAlertRule(const QString& name, const QString& metric
                          {"operator", op},
                          {"threshold", threshold},
                          {"duration_seconds", duration_seconds}};
-  QNetworkReply* reply = send("PUT", "/alerts", QJsonDocument(rule).toJson(QJsonDocument::Compact));
-  connect(reply, &QNetworkReply::finished, this, [this, reply, name] {
-    reply->deleteLater();
-    const QByteArray body = reply->readAll();
-    if (reply->error() != QNetworkReply::NoError) {
-      Q_EMIT errorOccurred(tr("Alert rule not set: %1").arg(errorText(reply, body)));
-      return;
-    }
-    Q_EMIT configApplied({QStringLiteral("alerts.%1").arg(name)});
-    poll();
-  });
+  onChangeReply(send("PUT", "/alerts", QJsonDocument(rule).toJson(QJsonDocument::Compact)), tr("Alert rule not set: %1"),
+                [this, name](const QJsonObject&) { Q_EMIT configApplied({QStringLiteral("alerts.%1").arg(name)}); });
 }
 
 void RemoteEngineWorker::removeAlertRule(const QString& name) {
   QUrlQuery query;
   query.addQueryItem("name", QString::fromLatin1(QUrl::toPercentEncoding(name)));
-  QNetworkReply* reply = send("DELETE", "/alerts", {}, query);
-  connect(reply, &QNetworkReply::finished, this, [this, reply, name] {
-    reply->deleteLater();
-    const QByteArray body = reply->readAll();
-    if (reply->error() != QNetworkReply::NoError) {
-      Q_EMIT errorOccurred(tr("Alert rule not removed: %1").arg(errorText(reply, body)));
-      return;
-    }
-    Q_EMIT configApplied({QStringLiteral("alerts.%1 removed").arg(name)});
-    poll();
-  });
+  onChangeReply(send("DELETE", "/alerts", {}, query), tr("Alert rule not removed: %1"),
+                [this, name](const QJsonObject&) { Q_EMIT configApplied({QStringLiteral("alerts.%1 removed").arg(name)}); });
 }
 
 void RemoteEngineWorker::invalidate(const QString& ns, const QString& pattern, const QString& detail) {
   QUrlQuery query;
   query.addQueryItem("pattern", QString::fromLatin1(QUrl::toPercentEncoding(pattern)));
   if (!ns.isEmpty()) query.addQueryItem("namespace", QString::fromLatin1(QUrl::toPercentEncoding(ns)));
-  QNetworkReply* reply = send("DELETE", "/cache", {}, query);
-  connect(reply, &QNetworkReply::finished, this, [this, reply, detail] {
-    reply->deleteLater();
-    const QByteArray body = reply->readAll();
-    if (reply->error() != QNetworkReply::NoError) {
-      Q_EMIT errorOccurred(tr("Invalidation refused: %1").arg(errorText(reply, body)));
-      return;
-    }
-    Q_EMIT invalidated(qulonglong(QJsonDocument::fromJson(body).object().value("removed").toInteger()), detail);
-    poll();
+  onChangeReply(send("DELETE", "/cache", {}, query), tr("Invalidation refused: %1"), [this, detail](const QJsonObject& j) {
+    Q_EMIT invalidated(qulonglong(j.value("removed").toInteger()), detail);
   });
 }
 
@@ -206,15 +186,7 @@ void RemoteEngineWorker::setMaxConcurrentInferences(int limit) { putConfig({{"ma
 void RemoteEngineWorker::setAutoTuning(bool on) { putConfig({{"auto_tuning", on}}); }
 
 void RemoteEngineWorker::autoTuneNow() {
-  QNetworkReply* reply = send("POST", "/tuning/run");
-  connect(reply, &QNetworkReply::finished, this, [this, reply] {
-    reply->deleteLater();
-    const QByteArray body = reply->readAll();
-    if (reply->error() != QNetworkReply::NoError) {
-      Q_EMIT errorOccurred(errorText(reply, body));
-      return;
-    }
-    const QJsonObject j = QJsonDocument::fromJson(body).object();
+  onChangeReply(send("POST", "/tuning/run"), QStringLiteral("%1"), [this](const QJsonObject& j) {
     QStringList changed;
     for (const QJsonValue& v : j.value("changes").toArray()) changed << QStringLiteral("l1 bytes of %1").arg(v.toObject().value("namespace").toString());
     if (changed.isEmpty()) {
@@ -222,7 +194,6 @@ void RemoteEngineWorker::autoTuneNow() {
     } else {
       Q_EMIT configApplied(changed);
     }
-    poll();
   });
 }
 

@@ -15,6 +15,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <functional>
+
 #include "engine_sample.h"
 #include "log_model.h"
 #include "remote_sampler.h"
@@ -78,6 +80,9 @@ class RemoteEngineWorker : public QObject {
   QNetworkReply* send(const QString& method, const QString& path, const QByteArray& body = {},
                       const QUrlQuery& query = {});
   static QString errorText(QNetworkReply* reply, const QByteArray& body);
+  // A reply to a change: on success `applied` gets the server's JSON and a poll follows
+  // (the effect shows at once); on an error, errorOccurred(refused.arg(why)).
+  void onChangeReply(QNetworkReply* reply, const QString& refused, std::function<void(const QJsonObject&)> applied);
 
   QUrl base_;
   QByteArray api_key_;

@@ -746,15 +746,8 @@ HttpResponse ApiService::Impl::list_entries(const HttpRequest& request) {
   EntryQuery query;
   query.pattern = request.query_value("pattern").value_or("*");
   if (!valid_pattern(query.pattern)) return json_error(400, "pattern must be 1..512 printable characters");
-  auto number = [&](const char* name, size_t fallback, size_t max) -> std::optional<size_t> {
-    auto text = request.query_value(name);
-    if (!text) return fallback;
-    if (text->empty() || text->size() > 9 || !std::all_of(text->begin(), text->end(), ::isdigit)) return std::nullopt;
-    const size_t v = std::stoul(*text);
-    return v > max ? std::nullopt : std::optional<size_t>(v);
-  };
-  auto page = number("page", 0, 100'000'000);
-  auto page_size = number("page_size", 100, kMaxPageSize);
+  const auto page = request.query_number("page", 0, 100'000'000);
+  const auto page_size = request.query_number("page_size", 100, kMaxPageSize);
   if (!page) return json_error(400, "page must be a whole number");
   if (!page_size || *page_size == 0) return json_error(400, "page_size must be 1.." + std::to_string(kMaxPageSize));
   query.limit = *page_size;

@@ -18,15 +18,6 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 double unix_seconds(TimePoint t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
-// A whole number from the query: the fallback when absent, nullopt when malformed or above max.
-std::optional<uint64_t> number(const HttpRequest& request, const char* name, uint64_t fallback, uint64_t max) {
-  auto text = request.query_value(name);
-  if (!text) return fallback;
-  if (text->empty() || text->size() > 18 || !std::all_of(text->begin(), text->end(), ::isdigit)) return std::nullopt;
-  const uint64_t v = std::stoull(*text);
-  return v > max ? std::nullopt : std::optional<uint64_t>(v);
-}
-
 bool known_namespace(Engine& engine, const std::string& ns) {
   const auto names = engine.cache().namespace_names();
   return std::find(names.begin(), names.end(), ns) != names.end();
@@ -59,7 +50,7 @@ HttpResponse cache_entry(Engine& engine, const HttpRequest& request) {
 }
 
 HttpResponse memory_analysis(Engine& engine, const HttpRequest& request) {
-  const auto top = number(request, "top", 20, 1000);
+  const auto top = request.query_number("top", 20, 1000);
   if (!top || *top == 0) return json_error(400, "top must be 1..1000");
   const MemoryAnalysis a = engine.cache().analyze_memory(*top);
   json namespaces = json::array();
@@ -120,8 +111,8 @@ HttpResponse run_auto_tuning(Engine& engine) {
 
 HttpResponse log_tail(LogRing* ring, const HttpRequest& request) {
   if (!ring) return json_error(503, "this server keeps no log lines for /logs");
-  const auto after = number(request, "after", 0, UINT64_MAX / 2);
-  const auto limit = number(request, "limit", 500, 5000);
+  const auto after = request.query_number("after", 0, UINT64_MAX / 2);
+  const auto limit = request.query_number("limit", 500, 5000);
   if (!after) return json_error(400, "after must be a whole number (the last sequence number seen)");
   if (!limit || *limit == 0) return json_error(400, "limit must be 1..5000");
   json lines = json::array();

@@ -1,5 +1,9 @@
 #include "tierscope/server/http_message.h"
 
+#include <cctype>
+
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace tierscope::server {
@@ -47,6 +51,16 @@ std::optional<std::string> HttpRequest::query_value(const std::string& name) con
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<uint64_t> HttpRequest::query_number(const std::string& name, uint64_t fallback, uint64_t max) const {
+  auto text = query_value(name);
+  if (!text) return fallback;
+  if (text->empty() || text->size() > 18 || !std::all_of(text->begin(), text->end(), [](unsigned char c) { return std::isdigit(c); })) {
+    return std::nullopt;
+  }
+  const uint64_t v = std::stoull(*text);
+  return v > max ? std::nullopt : std::optional<uint64_t>(v);
 }
 
 std::string_view status_reason(int status) {

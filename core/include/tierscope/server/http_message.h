@@ -28,6 +28,9 @@ struct HttpRequest {
   std::optional<std::string_view> header(std::string_view lower_name) const;
   // The first query parameter of that name, or nullopt.
   std::optional<std::string> query_value(const std::string& name) const;
+  // A whole-number query parameter: `fallback` when absent, nullopt when it is not digits
+  // only or above `max`.
+  std::optional<uint64_t> query_number(const std::string& name, uint64_t fallback, uint64_t max) const;
 };
 
 struct HttpResponse {

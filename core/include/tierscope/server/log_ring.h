@@ -34,10 +34,10 @@ class LogRing final : public spdlog::sinks::base_sink<std::mutex> {
   std::vector<LogRecord> after(uint64_t sequence, size_t limit) {
     std::lock_guard lock(mutex_);
     std::vector<LogRecord> out;
-    for (const LogRecord& r : lines_) {
-      if (r.sequence <= sequence) continue;
-      if (out.size() >= limit) break;
-      out.push_back(r);
+    // Numbers are consecutive in the ring: the first line wanted is found by its number.
+    const uint64_t first = lines_.empty() ? next_ : lines_.front().sequence;
+    for (size_t i = sequence < first ? 0 : static_cast<size_t>(sequence - first + 1); i < lines_.size() && out.size() < limit; ++i) {
+      out.push_back(lines_[i]);
     }
     return out;
   }
