@@ -7,7 +7,9 @@
 
 #include <random>
 
+#include "base/hash_mix.h"
 #include "cache/policy/frequency_sketch.h"
+#include "cache/policy/shared_window_advisor.h"
 #include "test_support.h"
 #include "tierscope/cache/memory_tier.h"
 #include "tierscope/workload/simulation.h"
@@ -45,6 +47,33 @@ int hotKeysSurvivingAScan(EvictionPolicyKind policy) {
   for (int k = 0; k < 50; ++k) survivors += tier.get("hot" + std::to_string(k)) != nullptr;
   if (tier.snapshot().entries > 100) qFatal("capacity exceeded");
   return survivors;
+}
+
+// A stream of new keys, each re-read a few times while recent: LRU's workload, where a
+// W-TinyLFU window stuck at 1 % trails LRU by 5 to 10 points.
+std::vector<uint64_t> recencyTrace(size_t length, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> trace, recent;
+  uint64_t fresh = 0;
+  while (trace.size() < length) {
+    if (recent.empty() || std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
+      recent.push_back(++fresh);
+      trace.push_back(fresh);
+    } else {
+      const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+      trace.push_back(recent[recent.size() - 1 - static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 4000)))]);
+    }
+  }
+  return trace;
+}
+
+double shardedHitRatio(const std::vector<uint64_t>& trace, EvictionPolicyKind policy, size_t capacity, unsigned shard_bits) {
+  MemoryTierOptions o = oneShard(capacity, policy);
+  o.shard_bits = shard_bits;
+  MemoryTier tier(o);
+  size_t hits = 0;
+  for (uint64_t k : trace) hits += access(tier, "k" + std::to_string(k));
+  return double(hits) / double(trace.size());
 }
 
 }  // namespace
@@ -223,6 +252,38 @@ class PolicyTest : public QObject {
                                                     .arg(end).arg(capacity).arg(tiny).arg(lru)));
       }
     }
+  }
+
+  // The shards of a tier share one window advisor fed by all of them: a 16-shard tier
+  // follows a recency workload to LRU's hit ratio as a single shard does.
+  void shardsShareOneWindowAdvisor() {
+    const auto trace = recencyTrace(300'000, 5);
+    const double lru = shardedHitRatio(trace, EvictionPolicyKind::kLru, 4096, 4);
+    const double tiny = shardedHitRatio(trace, EvictionPolicyKind::kWTinyLfu, 4096, 4);
+    QVERIFY2(tiny >= lru - 0.015, qPrintable(QString("16 shards: W-TinyLFU %1 vs LRU %2").arg(tiny).arg(lru)));
+    QVERIFY(lru > 0.3);
+  }
+
+  // Shards record concurrently; the advisor drops what arrives while it is busy and never
+  // tears its state (TSan runs this too).
+  void sharedAdvisorTakesConcurrentSamples() {
+    internal::SharedWindowAdvisor advisor(4);
+    advisor.plan(256, /*exact=*/true);
+    const uint64_t planned = advisor.generation();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, t] {
+        // A recency stream: the advisor must move off the 1 % window.
+        const auto trace = recencyTrace(200'000, 20 + t);
+        for (uint64_t k : trace) advisor.record(internal::mix64(k + 1'000'000 * uint64_t(t)), 256);
+      });
+    }
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) advisor.plan(256, /*exact=*/true);  // unchanged: no reset
+    });
+    for (auto& th : threads) th.join();
+    QVERIFY(advisor.generation() > planned);
+    QVERIFY2(advisor.recommended().window > 0.2, qPrintable(QString::number(advisor.recommended().window)));
   }
 
   // The goals of the engine issue, on the public traces (deterministic, not timed).

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <bit>
 #include <new>
+#include <stdexcept>
 
 #include "tierscope/cache/glob.h"
 
@@ -43,6 +44,11 @@ struct alignas(64) CacheShard::Node : PolicyNode {
                     ? spare
                     : ::operator new(allocation_size(key.size()), std::align_val_t{alignof(Node)});
     if (raw != spare && spare != nullptr) ::operator delete(spare, std::align_val_t{alignof(Node)});
+    if ((reinterpret_cast<uintptr_t>(raw) >> 48) != 0) {
+      // The table keeps a hash tag in the address's top 16 bits (see Slot).
+      ::operator delete(raw, std::align_val_t{alignof(Node)});
+      throw std::runtime_error("MemoryTier: the allocator returned an address above 48 bits, which the L1 table cannot tag");
+    }
     Node* n = new (raw) Node;
     n->hash = hash;
     n->lookup_hash = hash;
@@ -71,18 +77,42 @@ struct alignas(64) CacheShard::Node : PolicyNode {
 };
 static_assert(sizeof(CacheShard::Node) == 128, "two cache lines: the lock holder's and the readers'");
 
-// A power-of-two array of node pointers, probed linearly. A removed entry leaves a
-// tombstone so probes for keys placed after it keep going; rehashing clears them.
+namespace {
+
+// A table slot holds a node's address with the top 16 bits of its key's hash above it
+// (user-space addresses on x86-64 and AArch64 Linux fit in 48 bits unless a program asks
+// mmap for more), so a probe passes other keys' slots without loading their nodes: one
+// cache miss saved per collision, and a miss — a put's existence check — loads no node.
+using Slot = uintptr_t;
+constexpr int kTagShift = 48;
+constexpr Slot kAddressMask = (Slot{1} << kTagShift) - 1;
+constexpr Slot kEmpty = 0;
+constexpr Slot kTombstone = 1;  // a removed entry's slot: probes go past it, inserts may reuse it
+
+Slot tag_of(uint64_t hash) { return static_cast<Slot>(hash >> kTagShift) << kTagShift; }
+
+}  // namespace
+
+// A power-of-two array of slots, probed linearly. A removed entry leaves a tombstone so
+// probes for keys placed after it keep going; rehashing clears them.
 struct CacheShard::Table {
   size_t mask;
-  std::atomic<Node*>* slots() { return reinterpret_cast<std::atomic<Node*>*>(this + 1); }
-  const std::atomic<Node*>* slots() const { return reinterpret_cast<const std::atomic<Node*>*>(this + 1); }
+  std::atomic<Slot>* slots() { return reinterpret_cast<std::atomic<Slot>*>(this + 1); }
+  const std::atomic<Slot>* slots() const { return reinterpret_cast<const std::atomic<Slot>*>(this + 1); }
   size_t capacity() const { return mask + 1; }
+  // The entry in slot i, or null for an empty slot or a tombstone.
+  Node* entry(size_t i, std::memory_order order = std::memory_order_relaxed) const {
+    const Slot s = slots()[i].load(order);
+    return s == kTombstone ? nullptr : reinterpret_cast<Node*>(s & kAddressMask);
+  }
+  void set(size_t i, Node* n) { slots()[i].store(tag_of(n->hash) | reinterpret_cast<Slot>(n), std::memory_order_release); }
+  void set(size_t i, Slot s) { slots()[i].store(s, std::memory_order_release); }
+  Slot at(size_t i) const { return slots()[i].load(std::memory_order_relaxed); }
 
   static Table* make(size_t capacity) {
-    void* raw = ::operator new(sizeof(Table) + capacity * sizeof(std::atomic<Node*>));
+    void* raw = ::operator new(sizeof(Table) + capacity * sizeof(std::atomic<Slot>));
     Table* t = new (raw) Table{capacity - 1};
-    for (size_t i = 0; i < capacity; ++i) new (&t->slots()[i]) std::atomic<Node*>(nullptr);
+    for (size_t i = 0; i < capacity; ++i) new (&t->slots()[i]) std::atomic<Slot>(kEmpty);
     return t;
   }
   static void destroy(Table* t) { ::operator delete(t); }
@@ -102,15 +132,13 @@ constexpr size_t kMaxSpareNodes = 64;
 
 }  // namespace
 
-CacheShard::Node* CacheShard::tombstone() { return reinterpret_cast<Node*>(uintptr_t{1}); }
-bool CacheShard::is_entry(const Node* p) { return p != nullptr && p != tombstone(); }
-
-CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, EvictionPolicyKind policy, size_t capacity_hint,
-                       AdaptiveTtl adaptive_ttl, Maintainer* maintainer)
+CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, SharedWindowAdvisor& advisor, EvictionPolicyKind policy,
+                       size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer)
     : table_(Table::make(kMinTableSize)),
-      policy_(make_eviction_policy(policy, capacity_hint)),
+      policy_(make_eviction_policy(policy, capacity_hint, &advisor)),
       budget_(budget),
       epochs_(epochs),
+      advisor_(advisor),
       maintainer_(maintainer),
       adaptive_ttl_(adaptive_ttl) {}
 
@@ -118,8 +146,7 @@ CacheShard::~CacheShard() {
   // No reader can be pinned on a shard being destroyed: free everything outright.
   Table* t = table_.load(std::memory_order_relaxed);
   for (size_t i = 0; i < t->capacity(); ++i) {
-    Node* n = t->slots()[i].load(std::memory_order_relaxed);
-    if (is_entry(n)) Node::destroy(n);
+    if (Node* n = t->entry(i)) Node::destroy(n);
   }
   Table::destroy(t);
   for (const Retired& r : retired_) {
@@ -133,10 +160,13 @@ CacheShard::Node* CacheShard::find(std::string_view key, uint64_t hash, size_t* 
   // seq_cst loads (plain loads on x86): with the writer's fence before it reads the epoch
   // to retire, they order this probe after the reader's pin (see EpochDomain).
   const Table* t = table_.load(std::memory_order_seq_cst);
+  const Slot tag = tag_of(hash);
   for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-    Node* n = t->slots()[i].load(std::memory_order_seq_cst);
-    if (n == nullptr) return nullptr;
-    if (n != tombstone() && n->lookup_hash == hash && keys_equal(n->key(), key)) {
+    const Slot s = t->slots()[i].load(std::memory_order_seq_cst);
+    if (s == kEmpty) return nullptr;
+    if ((s & ~kAddressMask) != tag || s == kTombstone) continue;
+    Node* n = reinterpret_cast<Node*>(s & kAddressMask);
+    if (n->lookup_hash == hash && keys_equal(n->key(), key)) {
       *position = i;
       return n;
     }
@@ -219,15 +249,15 @@ void CacheShard::apply_reads_locked() {
     // only if its slot still holds an entry with the recorded hash.
     const size_t position = ReadBuffer::position_of(record);
     if (position > t->mask) return;
-    Node* n = t->slots()[position].load(std::memory_order_relaxed);
-    if (is_entry(n) && static_cast<uint32_t>(n->lookup_hash) == ReadBuffer::tag_of(record)) on_read_locked(n);
+    Node* n = t->entry(position);
+    if (n != nullptr && static_cast<uint32_t>(n->lookup_hash) == ReadBuffer::tag_of(record)) on_read_locked(n);
   });
 }
 
 size_t CacheShard::position_locked(const Node* n) const {
   const Table* t = table_.load(std::memory_order_relaxed);
   for (size_t i = n->hash & t->mask;; i = (i + 1) & t->mask) {
-    if (t->slots()[i].load(std::memory_order_relaxed) == n) return i;
+    if (t->entry(i) == n) return i;
   }
 }
 
@@ -266,15 +296,15 @@ void CacheShard::remove_locked(Node* n) {
   Table* t = table_.load(std::memory_order_relaxed);
   size_t i = position_locked(n);
   --live_;
-  if (t->slots()[(i + 1) & t->mask].load(std::memory_order_relaxed) != nullptr) {
-    t->slots()[i].store(tombstone(), std::memory_order_release);
+  if (t->at((i + 1) & t->mask) != kEmpty) {
+    t->set(i, kTombstone);
     ++tombstones_;
   } else {
     // The end of a probe run: no probe goes past this slot to reach a later entry, so it
     // (and the tombstones right before it) can be empty again.
-    t->slots()[i].store(nullptr, std::memory_order_release);
-    for (i = (i - 1) & t->mask; t->slots()[i].load(std::memory_order_relaxed) == tombstone(); i = (i - 1) & t->mask) {
-      t->slots()[i].store(nullptr, std::memory_order_release);
+    t->set(i, kEmpty);
+    for (i = (i - 1) & t->mask; t->at(i) == kTombstone; i = (i - 1) & t->mask) {
+      t->set(i, kEmpty);
       --tombstones_;
     }
   }
@@ -286,11 +316,11 @@ void CacheShard::grow_locked(size_t live_after) {
   const size_t capacity = std::bit_ceil(std::max(kMinTableSize, live_after * 2));
   Table* t = Table::make(capacity);
   for (size_t i = 0; i < old->capacity(); ++i) {
-    Node* n = old->slots()[i].load(std::memory_order_relaxed);
-    if (!is_entry(n)) continue;
-    size_t j = n->hash & t->mask;
-    while (t->slots()[j].load(std::memory_order_relaxed) != nullptr) j = (j + 1) & t->mask;
-    t->slots()[j].store(n, std::memory_order_relaxed);
+    const Slot s = old->at(i);
+    if (s == kEmpty || s == kTombstone) continue;
+    size_t j = reinterpret_cast<Node*>(s & kAddressMask)->hash & t->mask;
+    while (t->at(j) != kEmpty) j = (j + 1) & t->mask;
+    t->slots()[j].store(s, std::memory_order_relaxed);
   }
   table_.store(t, std::memory_order_release);
   tombstones_ = 0;
@@ -310,7 +340,7 @@ void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t ch
   size_t position;
   if (Node* old = find(key, hash, &position)) {
     policy_->on_replace(old, fresh);
-    table_.load(std::memory_order_relaxed)->slots()[position].store(fresh, std::memory_order_release);
+    table_.load(std::memory_order_relaxed)->set(position, fresh);
     budget_.bytes.fetch_add(static_cast<int64_t>(charge) - static_cast<int64_t>(old->charge),
                             std::memory_order_relaxed);
     retire_locked(old, nullptr);
@@ -322,11 +352,9 @@ void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t ch
       t = table_.load(std::memory_order_relaxed);
     }
     size_t i = hash & t->mask;
-    for (Node* n; (n = t->slots()[i].load(std::memory_order_relaxed)) != nullptr && n != tombstone();) {
-      i = (i + 1) & t->mask;
-    }
-    if (t->slots()[i].load(std::memory_order_relaxed) == tombstone()) --tombstones_;
-    t->slots()[i].store(fresh, std::memory_order_release);
+    while (t->at(i) != kEmpty && t->at(i) != kTombstone) i = (i + 1) & t->mask;
+    if (t->at(i) == kTombstone) --tombstones_;
+    t->set(i, fresh);
     ++live_;
     budget_.entries.fetch_add(1, std::memory_order_relaxed);
     budget_.bytes.fetch_add(static_cast<int64_t>(charge), std::memory_order_relaxed);
@@ -371,8 +399,8 @@ void CacheShard::visit(const std::function<void(const EntryView&)>& fn, TimePoin
   apply_reads_locked();
   const Table* t = table_.load(std::memory_order_relaxed);
   for (size_t i = 0; i < t->capacity(); ++i) {
-    const Node* n = t->slots()[i].load(std::memory_order_relaxed);
-    if (!is_entry(n) || now >= n->expires()) continue;
+    const Node* n = t->entry(i);
+    if (n == nullptr || now >= n->expires()) continue;
     fn(EntryView{n->key(), n->charge, TimePoint{Duration{n->created_ns}}, n->expires(), n->reads});
   }
 }
@@ -383,8 +411,8 @@ size_t CacheShard::erase_matching(std::string_view pattern) {
   size_t removed = 0;
   const Table* t = table_.load(std::memory_order_relaxed);
   for (size_t i = 0; i < t->capacity(); ++i) {
-    Node* n = t->slots()[i].load(std::memory_order_relaxed);
-    if (is_entry(n) && glob_match(pattern, n->key())) {
+    Node* n = t->entry(i);
+    if (n != nullptr && glob_match(pattern, n->key())) {
       remove_locked(n);
       ++removed;
     }
@@ -426,7 +454,7 @@ void CacheShard::set_policy(EvictionPolicyKind kind, size_t capacity_hint) {
   std::lock_guard lock(mu_);
   apply_reads_locked();
   if (policy_->kind() == kind) return;
-  auto next = make_eviction_policy(kind, capacity_hint);
+  auto next = make_eviction_policy(kind, capacity_hint, &advisor_);
   next->adopt(policy_->drain());
   policy_ = std::move(next);
 }

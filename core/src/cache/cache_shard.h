@@ -10,8 +10,8 @@
 // existing key publishes a new node — so a reader never sees one half-written; unlinked
 // nodes and outgrown tables are freed only when no pinned reader can still hold them.
 //
-// Internal to the engine. Ownership: the shard owns its nodes and tables; the budget and
-// the epoch domain belong to the MemoryTier and outlive it. Thread safety: get() and
+// Internal to the engine. Ownership: the shard owns its nodes and tables; the budget, the
+// epoch domain and the window advisor belong to the MemoryTier and outlive it. Thread safety: get() and
 // get_pinned() may run on any number of threads at once with each other and with the
 // rest, which take the shard's own mutex (and no other lock).
 #pragma once
@@ -29,6 +29,7 @@
 
 #include "cache/epoch_domain.h"
 #include "cache/policy/eviction_policy.h"
+#include "cache/policy/shared_window_advisor.h"
 #include "cache/read_buffer.h"
 #include "tierscope/base/clock.h"
 #include "tierscope/cache/maintainer.h"
@@ -69,8 +70,9 @@ class alignas(64) CacheShard {
   struct Node;  // public for layout checks in cache_shard.cc only
 
   // `maintainer` (may be null) drains full read buffers in the background: see maintainer.h.
-  CacheShard(TierBudget& budget, EpochDomain& epochs, EvictionPolicyKind policy, size_t capacity_hint,
-             AdaptiveTtl adaptive_ttl, Maintainer* maintainer);
+  // `advisor`: the tier's window advisor for W-TinyLFU policies.
+  CacheShard(TierBudget& budget, EpochDomain& epochs, SharedWindowAdvisor& advisor, EvictionPolicyKind policy,
+             size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer);
   ~CacheShard();
   CacheShard(const CacheShard&) = delete;
   CacheShard& operator=(const CacheShard&) = delete;
@@ -120,9 +122,6 @@ class alignas(64) CacheShard {
     Table* table;
   };
 
-  // A removed entry's slot: probes go past it, inserts may reuse it.
-  static Node* tombstone();
-  static bool is_entry(const Node* p);
   // Probes for key under a pin (or the lock); *position gets the slot it was found in.
   Node* find(std::string_view key, uint64_t hash, size_t* position) const;
   bool expired(const Node* n, const Clock& clock) const;
@@ -153,6 +152,7 @@ class alignas(64) CacheShard {
   std::vector<void*> spare_nodes_;          // guarded by mu_: freed nodes' memory for reuse
   TierBudget& budget_;
   EpochDomain& epochs_;
+  SharedWindowAdvisor& advisor_;
   Maintainer* const maintainer_;
   std::atomic<bool> drain_requested_{false};
   AdaptiveTtl adaptive_ttl_;  // guarded by mu_

@@ -33,13 +33,14 @@ struct MemoryTier::Impl final : Maintainer::Client {
   explicit Impl(MemoryTierOptions opts)
       : options(std::move(opts)),
         clock(options.clock ? options.clock : &system_clock),
-        shard_bits(options.shard_bits > 12 ? 12 : options.shard_bits) {
+        shard_bits(options.shard_bits > 12 ? 12 : options.shard_bits),
+        advisor(size_t{1} << shard_bits) {
     budget.max_entries.store(options.max_entries);
     budget.max_bytes.store(options.max_bytes);
     policy.store(options.policy);
     shards.reserve(size_t{1} << shard_bits);
     for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) {
-      shards.push_back(std::make_unique<CacheShard>(budget, epochs, options.policy, shard_capacity_hint(), options.adaptive_ttl, options.maintainer));
+      shards.push_back(std::make_unique<CacheShard>(budget, epochs, advisor, options.policy, shard_capacity_hint(), options.adaptive_ttl, options.maintainer));
     }
     if (options.maintainer) options.maintainer->add(this);
   }
@@ -81,8 +82,9 @@ struct MemoryTier::Impl final : Maintainer::Client {
   const Clock* clock;
   const unsigned shard_bits;
   internal::TierBudget budget;
-  // Declared before the shards, so it outlives them.
+  // Declared before the shards, so they outlive them.
   EpochDomain epochs;
+  internal::SharedWindowAdvisor advisor;
   std::atomic<EvictionPolicyKind> policy;
   std::atomic<uint64_t> rejected{0};
   std::vector<std::unique_ptr<CacheShard>> shards;

@@ -100,6 +100,10 @@ class EvictionPolicy {
   }
 };
 
-std::unique_ptr<EvictionPolicy> make_eviction_policy(EvictionPolicyKind kind, size_t capacity_hint);
+class SharedWindowAdvisor;
+// `advisor` (may be null; must outlive the policy): the tier's shared window advisor, for
+// W-TinyLFU; without one a W-TinyLFU policy simulates its own shard.
+std::unique_ptr<EvictionPolicy> make_eviction_policy(EvictionPolicyKind kind, size_t capacity_hint,
+                                                     SharedWindowAdvisor* advisor = nullptr);
 
 }  // namespace tierscope::internal

@@ -26,11 +26,16 @@ void FrequencySketch::ensure_capacity(size_t max_entries) {
 }
 
 FrequencySketch::Counters FrequencySketch::locate(uint64_t hash) const {
+  // All four counters in one 64-byte block of 8 words (Caffeine 3's layout): one cache
+  // miss per lookup instead of four. The low bits pick the block; each of four bytes of
+  // the high half picks one of two words (counter i only ever in words 2i, 2i+1) and a nibble.
   Counters c;
+  const uint64_t h = mix(hash + kSeeds[0]);
+  const size_t block = static_cast<size_t>(h & (mask_ >> 3)) << 3;
   for (int i = 0; i < 4; ++i) {
-    const uint64_t h = mix(hash + kSeeds[i]);
-    c.word[i] = static_cast<size_t>(h) & mask_;
-    c.shift[i] = static_cast<int>(h >> 60) << 2;  // one of 16 nibbles
+    const auto byte = static_cast<unsigned>(h >> (32 + 8 * i));
+    c.word[i] = block + static_cast<size_t>(2 * i) + (byte & 1);
+    c.shift[i] = static_cast<int>((byte >> 1) & 15) << 2;
   }
   return c;
 }

@@ -1,13 +1,14 @@
 // FrequencySketch: a count-min sketch of 4-bit counters estimating how often each key
 // hash was seen recently, with periodic halving ("aging") so old popularity fades —
 // the admission filter of TinyLFU (Einziger, Friedman, Manes 2017), laid out as in
-// Caffeine: 16 counters per 64-bit word, 4 counters per key.
+// Caffeine 3: 16 counters per 64-bit word, a key's 4 counters in one 64-byte block.
 //
 // Internal. Thread safety: none; the owning shard serialises calls.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 namespace tierscope::internal {
@@ -32,7 +33,18 @@ class FrequencySketch {
   int minimum(const Counters& c) const;
   void age();
 
-  std::vector<uint64_t> table_;
+  // Blocks of 8 words on cache-line boundaries: a key's counters share one line.
+  template <class T>
+  struct LineAligned {
+    using value_type = T;
+    LineAligned() = default;
+    template <class U>
+    LineAligned(const LineAligned<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+    void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+    bool operator==(const LineAligned&) const { return true; }
+  };
+  std::vector<uint64_t, LineAligned<uint64_t>> table_;
   size_t mask_ = 0;
   size_t additions_ = 0;
   size_t sample_size_ = 0;

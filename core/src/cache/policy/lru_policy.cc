@@ -14,14 +14,15 @@ std::vector<PolicyNode*> LruPolicy::drain() {
   return nodes;
 }
 
-std::unique_ptr<EvictionPolicy> make_eviction_policy(EvictionPolicyKind kind, size_t capacity_hint) {
+std::unique_ptr<EvictionPolicy> make_eviction_policy(EvictionPolicyKind kind, size_t capacity_hint,
+                                                     SharedWindowAdvisor* advisor) {
   std::unique_ptr<EvictionPolicy> policy;
   switch (kind) {
     case EvictionPolicyKind::kLru:
       policy = std::make_unique<LruPolicy>();
       break;
     case EvictionPolicyKind::kWTinyLfu:
-      policy = std::make_unique<WTinyLfuPolicy>();
+      policy = std::make_unique<WTinyLfuPolicy>(advisor);
       break;
   }
   policy->set_capacity_hint(capacity_hint);

@@ -13,13 +13,16 @@
 
 #include "cache/policy/eviction_policy.h"
 #include "cache/policy/frequency_sketch.h"
+#include "cache/policy/shared_window_advisor.h"
 #include "cache/policy/window_advisor.h"
 
 namespace tierscope::internal {
 
 class WTinyLfuPolicy final : public EvictionPolicy {
  public:
-  WTinyLfuPolicy();
+  // `shared` (may be null): the tier's advisor, which then chooses the window instead of
+  // one of this policy's own; it must outlive the policy.
+  explicit WTinyLfuPolicy(SharedWindowAdvisor* shared = nullptr);
 
   EvictionPolicyKind kind() const override { return EvictionPolicyKind::kWTinyLfu; }
   void on_insert(PolicyNode* n) override;
@@ -53,8 +56,10 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   size_t capacity_hint_ = 0;
   uint64_t random_state_ = 0x9e3779b97f4a7c15ull;
 
-  WindowAdvisor advisor_;
-  size_t advised_capacity_ = 0;  // the capacity the advisor simulates
+  SharedWindowAdvisor* const shared_advisor_;
+  uint64_t shared_generation_ = 0;  // of shared_advisor_'s setting last adopted
+  WindowAdvisor advisor_;        // used without a shared advisor
+  size_t advised_capacity_ = 0;  // the capacity advisor_ simulates
   double window_fraction_;
   int admission_margin_;
 };

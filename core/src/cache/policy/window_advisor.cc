@@ -167,9 +167,13 @@ void WindowAdvisor::set_capacity(size_t capacity) {
   in_period_ = 0;
 }
 
+bool WindowAdvisor::in_sample(uint64_t hash, uint64_t sample_mask) {
+  return (mix64(hash ^ 0x6a09e667f3bcc909ull) & sample_mask) == 0;
+}
+
 bool WindowAdvisor::record(uint64_t hash) {
   if (period_ == 0) return false;
-  if ((mix64(hash ^ 0x6a09e667f3bcc909ull) & sample_mask_) != 0) return false;
+  if (!in_sample(hash, sample_mask_)) return false;
   sketch_.increment(hash);
   for (size_t i = 0; i < caches_.size(); ++i) period_hits_[i] += caches_[i].access(hash, sketch_, &random_state_);
   if (++in_period_ < period_) return false;

@@ -36,8 +36,13 @@ class WindowAdvisor {
   // One access (hit, or a miss about to be stored) of the key with this hash. Returns
   // true when a period ended and recommended() may have changed.
   bool record(uint64_t hash);
-  // The setting to use now.
+  // The setting to use now, and its index in kCandidates.
   Setting recommended() const { return kCandidates[best_]; }
+  size_t recommended_index() const { return best_; }
+  // Whether record() simulates the key with this hash: 1 key in sample_mask()+1, chosen
+  // by hash so a key is always in the sample or always out.
+  static bool in_sample(uint64_t hash, uint64_t sample_mask);
+  uint64_t sample_mask() const { return sample_mask_; }
 
  private:
   // A W-TinyLFU cache of keys only, with a fixed window share, sharing the sketch.
