@@ -4,7 +4,8 @@
 // frequency (FrequencySketch) is compared with that of main's probation victim and the
 // less frequent one goes. The window's share of the capacity, from 1 % (frequency-heavy
 // workloads) to 100 % (recency-heavy ones, where the policy becomes LRU), is chosen by a
-// WindowAdvisor that simulates the candidates on a sample of the keys.
+// WindowAdvisor that simulates the candidates on a sample of the keys: the tier's
+// SharedWindowAdvisor when the shard is given one, else the policy's own.
 //
 // Internal. Thread safety: none; the owning shard serialises calls.
 #pragma once
