@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "cache/read_buffer.h"
 #include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/memory_tier.h"
 
@@ -366,6 +367,42 @@ class MemoryTierTest : public QObject {
   // With a Maintainer, full read buffers are applied on its thread: the reads reach the
   // policy (a key read often survives the keys that were not), counts stay exact, and
   // tiers come and go while it runs.
+  // A ring smaller than the slots it has (a tier of many shards keeps fewer reads per
+  // ring): full after `limit` records, drained in order, and refilled over and over
+  // without overlap as its indices slide round the slots.
+  void readRingHoldsItsLimitAndDrainsInOrder() {
+    internal::ReadBuffer buffer(4);
+    internal::ReadBuffer::Stripe& stripe = buffer.mine();
+    uint64_t next = 1;
+    std::vector<uint64_t> seen;
+    for (int round = 0; round < 9; ++round) {
+      for (int i = 0; i < 4; ++i) {
+        QCOMPARE(internal::ReadBuffer::record(stripe, internal::ReadBuffer::pack(next, next)),
+                 internal::ReadBuffer::Offer::kRecorded);
+        ++next;
+      }
+      QCOMPARE(internal::ReadBuffer::record(stripe, internal::ReadBuffer::pack(99, 99)), internal::ReadBuffer::Offer::kFull);
+      buffer.drain([&](uint64_t record) { seen.push_back(internal::ReadBuffer::position_of(record)); });
+    }
+    QCOMPARE(seen.size(), size_t{36});
+    for (size_t i = 0; i < seen.size(); ++i) QCOMPARE(seen[i], i + 1);
+    QCOMPARE(buffer.hits(), uint64_t{36});
+  }
+
+  // 64 shards (rings of 4) on one thread without a maintainer: every hit is counted and
+  // the rings drain inline as they fill, whatever their size.
+  void manyShardsCountEveryHit() {
+    MemoryTierOptions o = exactLru(1000);
+    o.shard_bits = 6;
+    MemoryTier tier(o);
+    for (int k = 0; k < 1000; ++k) tier.put("k" + std::to_string(k), bytes(1));
+    for (int round = 0; round < 5; ++round) {
+      for (int k = 0; k < 1000; ++k) QVERIFY(tier.read("k" + std::to_string(k)));
+    }
+    QCOMPARE(tier.snapshot().hits, 5000u);
+    QCOMPARE(tier.snapshot().entries, 1000u);
+  }
+
   void maintainerAppliesReadsInTheBackground() {
     Maintainer maintainer;
     MemoryTierOptions o = exactLru(10);

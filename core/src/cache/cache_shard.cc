@@ -133,8 +133,9 @@ constexpr size_t kMaxSpareNodes = 64;
 }  // namespace
 
 CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, SharedWindowAdvisor& advisor, EvictionPolicyKind policy,
-                       size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer)
+                       size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer, uint32_t read_ring_size)
     : table_(Table::make(kMinTableSize)),
+      reads_(read_ring_size),
       policy_(make_eviction_policy(policy, capacity_hint, &advisor)),
       budget_(budget),
       epochs_(epochs),

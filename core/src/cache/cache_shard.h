@@ -70,9 +70,10 @@ class alignas(64) CacheShard {
   struct Node;  // public for layout checks in cache_shard.cc only
 
   // `maintainer` (may be null) drains full read buffers in the background: see maintainer.h.
-  // `advisor`: the tier's window advisor for W-TinyLFU policies.
+  // `advisor`: the tier's window advisor for W-TinyLFU policies. `read_ring_size`: hits
+  // each stripe of the read buffer holds before it asks for a drain (see ReadBuffer).
   CacheShard(TierBudget& budget, EpochDomain& epochs, SharedWindowAdvisor& advisor, EvictionPolicyKind policy,
-             size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer);
+             size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer, uint32_t read_ring_size);
   ~CacheShard();
   CacheShard(const CacheShard&) = delete;
   CacheShard& operator=(const CacheShard&) = delete;

@@ -2,12 +2,31 @@
 
 #include <spdlog/logger.h>
 
+#include <algorithm>
+#include <bit>
 #include <vector>
 
 #include "cache/cache_shard.h"
 #include "tierscope/cache/maintainer.h"
 
 namespace tierscope {
+
+namespace {
+// Hits a tier buffers for its policy at most, over all its shards' read rings. The
+// Maintainer applies what is buffered once per tick, each record a few cache misses
+// (node, queue neighbours, sketch): with 64 shards of 4 stripes of 16, uniform reads on two
+// threads kept it busy 19 % of the time — time the readers of a two-core machine lose —
+// for a policy that needs a sample of the hits, not all of them (Caffeine's whole read
+// buffer is 4 x cores x 16). With 1,024, that share fell to 7 % (docs/benchmarks.md §8).
+constexpr size_t kTierBufferedReads = 1024;
+constexpr uint32_t kMinReadRing = 4;
+
+uint32_t read_ring_size(unsigned shard_bits) {
+  const size_t rings = (size_t{1} << shard_bits) * internal::ReadBuffer::kStripes;
+  const size_t per_ring = std::bit_floor(std::max<size_t>(1, kTierBufferedReads / rings));
+  return static_cast<uint32_t>(std::clamp<size_t>(per_ring, kMinReadRing, internal::ReadBuffer::kMaxRingSize));
+}
+}  // namespace
 
 using internal::CacheShard;
 using internal::EpochDomain;
@@ -40,7 +59,8 @@ struct MemoryTier::Impl final : Maintainer::Client {
     policy.store(options.policy);
     shards.reserve(size_t{1} << shard_bits);
     for (size_t i = 0; i < (size_t{1} << shard_bits); ++i) {
-      shards.push_back(std::make_unique<CacheShard>(budget, epochs, advisor, options.policy, shard_capacity_hint(), options.adaptive_ttl, options.maintainer));
+      shards.push_back(std::make_unique<CacheShard>(budget, epochs, advisor, options.policy, shard_capacity_hint(), options.adaptive_ttl, options.maintainer,
+                                                    read_ring_size(shard_bits)));
     }
     if (options.maintainer) options.maintainer->add(this);
   }

@@ -26,7 +26,12 @@ namespace tierscope::internal {
 class ReadBuffer {
  public:
   static constexpr size_t kStripes = 4;
-  static constexpr uint32_t kRingSize = 16;  // power of two
+  static constexpr uint32_t kMaxRingSize = 16;  // power of two
+
+  // `ring_size` (1..kMaxRingSize): records a stripe holds before it asks to be drained.
+  explicit ReadBuffer(uint32_t ring_size = kMaxRingSize) {
+    for (Stripe& s : stripes_) s.limit = ring_size < 1 ? 1 : ring_size > kMaxRingSize ? kMaxRingSize : ring_size;
+  }
 
   // A packed record: (table position + 1) << 32 | low 32 bits of the key's hash; 0 = empty.
   static uint64_t pack(size_t position, uint64_t hash) {
@@ -41,8 +46,11 @@ class ReadBuffer {
     std::atomic<uint64_t> write{0};  // next ring index to claim (readers): hits recorded so far
     std::atomic<uint64_t> unrecorded_hits{0};  // hits dropped from the ring, or applied directly
     std::atomic<uint64_t> misses{0};
+    uint32_t limit = kMaxRingSize;              // records held before kFull; set once
     alignas(64) std::atomic<uint64_t> read{0};  // next ring index to drain (drainer)
-    alignas(64) std::array<std::atomic<uint64_t>, kRingSize> ring{};
+    // Indexed modulo kMaxRingSize: at most `limit` records are outstanding, so a smaller
+    // limit slides over the same slots without overlap.
+    alignas(64) std::array<std::atomic<uint64_t>, kMaxRingSize> ring{};
   };
 
   Stripe& mine() { return stripes_[thread_ticket() % kStripes]; }
@@ -52,9 +60,9 @@ class ReadBuffer {
   static Offer record(Stripe& s, uint64_t packed) {
     uint64_t w = s.write.load(std::memory_order_relaxed);
     const uint64_t r = s.read.load(std::memory_order_acquire);
-    if (w - r >= kRingSize) return Offer::kFull;
+    if (w - r >= s.limit) return Offer::kFull;
     if (!s.write.compare_exchange_strong(w, w + 1, std::memory_order_relaxed)) return Offer::kContended;
-    s.ring[w & (kRingSize - 1)].store(packed, std::memory_order_release);
+    s.ring[w & (kMaxRingSize - 1)].store(packed, std::memory_order_release);
     return Offer::kRecorded;
   }
 
@@ -66,7 +74,7 @@ class ReadBuffer {
       uint64_t r = s.read.load(std::memory_order_relaxed);
       const uint64_t w = s.write.load(std::memory_order_acquire);
       for (; r != w; ++r) {
-        std::atomic<uint64_t>& slot = s.ring[r & (kRingSize - 1)];
+        std::atomic<uint64_t>& slot = s.ring[r & (kMaxRingSize - 1)];
         const uint64_t packed = slot.load(std::memory_order_acquire);
         if (packed == 0) break;
         slot.store(0, std::memory_order_relaxed);
