@@ -4,7 +4,11 @@
 // MemoryTier::read(), which lends the value as Caffeine's getIfPresent returns a plain
 // reference; get() would add a shared_ptr count (bench_memory_tier measures that path).
 //
-//   bench_peer reads-uniform|reads-hot|getorput|put THREADS SECONDS [wtinylfu|lru] [async|inline]
+//   bench_peer reads-uniform|reads-hot|getorput|put|reads-uniform-hashed THREADS SECONDS [wtinylfu|lru] [async|inline]
+//
+// reads-uniform-hashed: reads-uniform with each key's hash kept beside it, as Java's String
+// caches its own (MemoryTier::read(key, hash)); not one of Caffeine's workloads, but the
+// part of the uniform gap that is the hash is read off the difference.
 //
 // async (the default, as Caffeine's default executor): a Maintainer thread applies full
 // read buffers; inline: the reader whose buffer fills applies it.
@@ -77,13 +81,23 @@ int main(int argc, char** argv) {
   tierscope::MemoryTier cache(o);
   std::vector<std::string> keys(kKeySpace);
   for (size_t i = 0; i < kKeySpace; ++i) keys[i] = key(i);
+  // The hashed variant's keys: the hash on the same line as the string's pointer.
+  struct HashedKey {
+    std::string key;
+    uint64_t hash;
+  };
+  std::vector<HashedKey> hashed;
+  if (mode == "reads-uniform-hashed") {
+    for (size_t i = 0; i < kCapacity; ++i) hashed.push_back({keys[i], tierscope::MemoryTier::hash_of(keys[i])});
+  }
   if (mode != "put") {
     for (size_t i = 0; i < kCapacity; ++i) cache.put(keys[i], tierscope::make_value(std::string(256, 'x')));
   }
   // The mode as a number, chosen once: a string compare per operation would be timed too.
-  enum Kind { kReadsUniform, kReadsHot, kGetOrPut, kPut };
+  enum Kind { kReadsUniform, kReadsHot, kGetOrPut, kPut, kReadsUniformHashed };
   const Kind kind = mode == "reads-uniform" ? kReadsUniform : mode == "reads-hot" ? kReadsHot
-                    : mode == "getorput"    ? kGetOrPut     : kPut;
+                    : mode == "getorput"    ? kGetOrPut
+                    : mode == "reads-uniform-hashed" ? kReadsUniformHashed : kPut;
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> total{0};
   std::vector<std::thread> workers;
@@ -102,6 +116,12 @@ int main(int argc, char** argv) {
             x ^= x >> 7;
             x ^= x << 17;
             if (!cache.read(keys[x % kCapacity])) std::abort();
+          } else if (kind == kReadsUniformHashed) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const HashedKey& k = hashed[x % kCapacity];
+            if (!cache.read(k.key, k.hash)) std::abort();
           } else if (kind == kReadsHot) {
             if (!cache.read(keys[hot[n & 0xffff]])) std::abort();
           } else if (kind == kGetOrPut) {
