@@ -101,8 +101,8 @@ struct CacheShard::Table {
   const std::atomic<Slot>* slots() const { return reinterpret_cast<const std::atomic<Slot>*>(this + 1); }
   size_t capacity() const { return mask + 1; }
   // The entry in slot i, or null for an empty slot or a tombstone.
-  Node* entry(size_t i, std::memory_order order = std::memory_order_relaxed) const {
-    const Slot s = slots()[i].load(order);
+  Node* entry(size_t i) const {
+    const Slot s = slots()[i].load(std::memory_order_relaxed);
     return s == kTombstone ? nullptr : reinterpret_cast<Node*>(s & kAddressMask);
   }
   void set(size_t i, Node* n) { slots()[i].store(tag_of(n->hash) | reinterpret_cast<Slot>(n), std::memory_order_release); }
@@ -247,11 +247,12 @@ void CacheShard::apply_reads_locked() {
   Table* t = table_.load(std::memory_order_relaxed);
   reads_.drain([&](uint64_t record) {
     // A record may be stale (the entry replaced, removed or moved by a rehash): apply it
-    // only if its slot still holds an entry with the recorded hash.
+    // only if its slot still holds an entry with the recorded hash. The hash is read from
+    // the node's policy line (which on_read_locked writes anyway), not the readers' line.
     const size_t position = ReadBuffer::position_of(record);
     if (position > t->mask) return;
     Node* n = t->entry(position);
-    if (n != nullptr && static_cast<uint32_t>(n->lookup_hash) == ReadBuffer::tag_of(record)) on_read_locked(n);
+    if (n != nullptr && static_cast<uint32_t>(n->hash) == ReadBuffer::tag_of(record)) on_read_locked(n);
   });
 }
 
