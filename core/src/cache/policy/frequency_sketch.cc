@@ -14,10 +14,11 @@ constexpr uint64_t kSeeds[4] = {0xc3a5c85c97cb3127ull, 0xb492b66fbe98f273ull, 0x
 // splitmix64 finaliser: spreads weak std::hash values over all bits.
 uint64_t mix(uint64_t x) { return mix64(x); }
 
+
 }  // namespace
 
 void FrequencySketch::ensure_capacity(size_t max_entries) {
-  const size_t want = std::bit_ceil(std::max<size_t>(max_entries, 16));
+  const size_t want = std::bit_ceil(std::max(max_entries, min_table_words_));
   if (want <= table_.size()) return;
   table_.assign(want, 0);
   mask_ = want - 1;

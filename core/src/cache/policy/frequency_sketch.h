@@ -15,6 +15,10 @@ namespace tierscope::internal {
 
 class FrequencySketch {
  public:
+  // `min_table_words`: the table never has fewer words (16 counters each), whatever the
+  // capacity asked for.
+  explicit FrequencySketch(size_t min_table_words = 16) : min_table_words_(min_table_words) {}
+
   // Sizes the table for about `max_entries` distinct keys; a resize forgets all counts.
   void ensure_capacity(size_t max_entries);
   // Estimated recent count of `hash`, 0..15.
@@ -48,6 +52,7 @@ class FrequencySketch {
   size_t mask_ = 0;
   size_t additions_ = 0;
   size_t sample_size_ = 0;
+  size_t min_table_words_;
 };
 
 }  // namespace tierscope::internal
