@@ -28,17 +28,16 @@ QByteArray content_type_for(const QString& path) {
 }  // namespace
 
 ClassificationWorker::ClassifyFunction remote_classify_function(QUrl base, QString api_key) {
-  auto network = std::make_shared<std::unique_ptr<QNetworkAccessManager>>();
+  LazyNetwork network;
   const QByteArray key = api_key.toUtf8();
   return [network, base, key](const QString& path, const QByteArray& bytes) {
-    if (!*network) *network = std::make_unique<QNetworkAccessManager>();
     ClassificationRow row;
     row.path = path;
     QUrlQuery query;
     query.addQueryItem("filename", QString::fromLatin1(QUrl::toPercentEncoding(QFileInfo(path).fileName())));
     QNetworkRequest request = server_request(base, "/predict", key, query, 30'000);
     request.setHeader(QNetworkRequest::ContentTypeHeader, content_type_for(path));
-    const ServerReply answer = wait_for_reply((*network)->post(request, bytes));
+    const ServerReply answer = wait_for_reply(network.manager().post(request, bytes));
     if (!answer.ok()) {
       row.error = answer.error;
       return row;

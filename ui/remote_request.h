@@ -2,12 +2,14 @@
 // makes it — the server's base URL with `path` and `query`, a transfer timeout, and the
 // API key as a bearer token when one is given. wait_for_reply(): a reply waited for on the
 // calling worker thread (never the GUI's), with the error as the console shows it.
+// LazyNetwork: the network access manager such a worker makes on first use.
 #pragma once
 
 #include <QByteArray>
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QObject>
@@ -29,6 +31,21 @@ inline QNetworkRequest server_request(const QUrl& base, const QString& path, con
   if (!api_key.isEmpty()) request.setRawHeader("Authorization", "Bearer " + api_key);
   return request;
 }
+
+// A QNetworkAccessManager made on first use, so it belongs to the worker thread that runs
+// the function holding it (a manager must be used on the thread that made it). Copies share
+// the one manager, so it can be captured by a std::function.
+class LazyNetwork {
+ public:
+  QNetworkAccessManager& manager() const {
+    if (!*manager_) *manager_ = std::make_unique<QNetworkAccessManager>();
+    return **manager_;
+  }
+
+ private:
+  std::shared_ptr<std::unique_ptr<QNetworkAccessManager>> manager_ =
+      std::make_shared<std::unique_ptr<QNetworkAccessManager>>();
+};
 
 // A finished reply: its body, headers and status, and `error` — empty on success, else
 // "server answered 503: <the server's detail>" or the network error.

@@ -27,10 +27,9 @@ QHttpPart image_part(const char* field, const QByteArray& bytes) {
 }  // namespace
 
 TryOnWorker::TryOnFunction remote_tryon_function(QUrl base, QString api_key) {
-  auto network = std::make_shared<std::unique_ptr<QNetworkAccessManager>>();
+  LazyNetwork network;
   const QByteArray key = api_key.toUtf8();
   return [network, base, key](const TryOnJob& job) {
-    if (!*network) *network = std::make_unique<QNetworkAccessManager>();
     QUrlQuery query;
     query.addQueryItem("format", "bundle");
     if (!job.category.isEmpty()) query.addQueryItem("category", job.category);
@@ -40,7 +39,7 @@ TryOnWorker::TryOnFunction remote_tryon_function(QUrl base, QString api_key) {
     auto* multipart = new QHttpMultiPart(QHttpMultiPart::FormDataType);
     multipart->append(image_part("person", job.person));
     multipart->append(image_part("garment", job.garment));
-    QNetworkReply* reply = (*network)->post(request, multipart);
+    QNetworkReply* reply = network.manager().post(request, multipart);
     multipart->setParent(reply);
     const ServerReply answer = wait_for_reply(reply);
     if (!answer.ok()) throw std::runtime_error(answer.error.toStdString());

@@ -12,13 +12,12 @@
 namespace tierscope::ui {
 
 WhatIfWorker::LiveTraceSource remote_live_trace_source(QUrl base, QString api_key) {
-  auto network = std::make_shared<std::unique_ptr<QNetworkAccessManager>>();
+  LazyNetwork network;
   const QByteArray key = api_key.toUtf8();
   return [network, base, key](const QString& ns) {
-    if (!*network) *network = std::make_unique<QNetworkAccessManager>();
     QUrlQuery query;
     query.addQueryItem("namespace", QString::fromLatin1(QUrl::toPercentEncoding(ns)));
-    const ServerReply answer = wait_for_reply((*network)->get(server_request(base, "/monitor/trace", key, query, 30'000)));
+    const ServerReply answer = wait_for_reply(network.manager().get(server_request(base, "/monitor/trace", key, query, 30'000)));
     if (!answer.ok()) throw std::runtime_error(answer.error.toStdString());
     const QByteArray& body = answer.body;
     if (body.size() % 8 != 0) throw std::runtime_error("the server's trace is not a whole number of 64-bit keys");
