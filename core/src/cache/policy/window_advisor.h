@@ -3,7 +3,8 @@
 // small caches, 1 in 2^k for large ones) is replayed through a few small W-TinyLFU caches
 // that differ only in their window share, from 1 % to 100 % (which is LRU). Their hits are
 // counted with exponential decay over periods of a few times their capacity; after each
-// period the policy adopts the setting of the one that hit most. A shift from frequency to
+// period the policy adopts the setting of the one that hit most — over a long memory,
+// unless a short one shows another clearly ahead. A shift from frequency to
 // recency (or back) shows up within a period or two, and the choice lands on the best
 // candidate directly rather than after many small steps.
 //
@@ -85,7 +86,8 @@ class WindowAdvisor {
   };
 
   std::array<MiniCache, kCandidates.size()> caches_;
-  std::array<double, kCandidates.size()> score_{};
+  std::array<double, kCandidates.size()> steady_score_{};  // see kSteadyDecay
+  std::array<double, kCandidates.size()> quick_score_{};   // see kQuickDecay
   std::array<uint64_t, kCandidates.size()> period_hits_{};
   FrequencySketch sketch_;
   uint64_t sample_mask_ = 0;  // a key is sampled when its mixed hash & mask == 0
