@@ -2,7 +2,7 @@
 # The peer benchmark: Tierscope's MemoryTier against Debian's Caffeine on the same
 # workloads and traces, run alternately, medians and spread, a ratio table.
 #
-#   tests/bench/peer/run_peer.sh [--reps N] [--seconds S] [--smoke]
+#   tests/bench/peer/run_peer.sh [--reps N] [--seconds S] [--smoke] [--hit-ratio-only]
 #
 # Throughput: reads over 100k resident entries (uniform), reads over 1,000 hot keys
 # (Zipf 0.99), get-or-put (Zipf 0.9 over 1M keys, 100k capacity), puts with evictions;
@@ -12,12 +12,13 @@
 # ARC). Memory per resident entry beside Caffeine's. Skips with a message when javac or the Caffeine jar is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-reps=5 seconds=3 smoke=0
+reps=5 seconds=3 smoke=0 hit_ratio_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) reps=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --smoke) smoke=1 reps=1 seconds=0.3; shift ;;
+    --hit-ratio-only) hit_ratio_only=1; shift ;;  # the replays alone (a few minutes, not ~25)
     *) echo "run_peer: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +48,7 @@ printf "%-20s %7s %22s %10s %22s %20s %7s\n" workload threads "tierscope M/s" "(
 # caches its hash), against Caffeine's plain uniform reads: how much of that gap is hashing.
 workloads="reads-uniform reads-hot getorput put reads-uniform-hashed"
 [ $smoke = 1 ] && workloads="reads-hot put"
+[ $hit_ratio_only = 1 ] && workloads=""
 for w in $workloads; do
   for t in 1 2; do
     ours=() lru=() theirs=()
@@ -73,12 +75,14 @@ for w in $workloads; do
   done
 done
 
-echo
-n=200000
-[ $smoke = 1 ] && n=20000
-echo "memory per resident entry ($n entries, 24-byte keys, key and value excluded):"
-build/release/tests/bench/bench_memory_per_entry "$n" | sed -n '3,4p'
-echo "  Caffeine (JVM heap after GC, compressed oops)       $(java_run memory "$n" | sed 's/bytes_per_entry=//') B"
+if [ $hit_ratio_only = 0 ]; then
+  echo
+  n=200000
+  [ $smoke = 1 ] && n=20000
+  echo "memory per resident entry ($n entries, 24-byte keys, key and value excluded):"
+  build/release/tests/bench/bench_memory_per_entry "$n" | sed -n '3,4p'
+  echo "  Caffeine (JVM heap after GC, compressed oops)       $(java_run memory "$n" | sed 's/bytes_per_entry=//') B"
+fi
 
 traces=../shared/traces
 if [ ! -d "$traces" ]; then echo; echo "run_peer: $traces not found: hit-ratio part skipped"; exit 0; fi
