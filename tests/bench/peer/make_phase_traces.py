@@ -4,12 +4,14 @@ W-TinyLFU's window adapts on workloads it was not tuned on (issue #10, item 3).
 
   tests/bench/peer/make_phase_traces.py OUTDIR
 
-Writes two LIRS-format traces (one key per line), deterministic (seeded):
+Writes three LIRS-format traces (one key per line), deterministic (seeded):
   phases.trace    Zipf(0.9) over 50k keys, alternating every 60k requests with a
                   recency phase (a stream of new keys, 75 % of requests re-reading one
                   of the last 1,500 / 400 keys, the most recent most likely): 12 phases.
   popshift.trace  six phases of 50k requests, each Zipf(1.0) over its own 20k keys: the
                   popular set moves and the old counts must fade.
+  drift.trace     400k requests, Zipf(0.95) over 20k ranks whose keys slide by one every
+                  40 requests: a key's popularity rises steadily, then it is gone.
 Replay them with: tierscope-replay --trace OUTDIR/phases.trace --format lirs
   --policies wtinylfu,lru,arc --sizes 100,500,2000
 """
@@ -63,6 +65,17 @@ def main():
         zipf = zipf_sampler(rng, 20_000, 1.0)
         keys.extend(phase * 100_000 + zipf() for _ in range(50_000))
     with open(os.path.join(out_dir, "popshift.trace"), "w") as f:
+        f.write("\n".join(map(str, keys)) + "\n")
+
+    # Ranks in order (not permuted as zipf_sampler's are): rank r at request i is key r + i/40.
+    drift_rng = random.Random(3)
+    weights = [1 / (k ** 0.95) for k in range(1, 20_001)]
+    total, cdf, acc = sum(weights), [], 0.0
+    for w in weights:
+        acc += w / total
+        cdf.append(acc)
+    keys = [min(bisect.bisect_left(cdf, drift_rng.random()), 19_999) + i // 40 for i in range(400_000)]
+    with open(os.path.join(out_dir, "drift.trace"), "w") as f:
         f.write("\n".join(map(str, keys)) + "\n")
 
 

@@ -97,7 +97,7 @@ trap 'rm -rf "$tmp"' EXIT
 synthetic=()
 if [ $smoke = 0 ] && command -v python3 >/dev/null; then
   python3 tests/bench/peer/make_phase_traces.py "$tmp/synthetic"
-  synthetic=("$tmp/synthetic/phases.trace" "$tmp/synthetic/popshift.trace")
+  synthetic=("$tmp/synthetic/phases.trace" "$tmp/synthetic/popshift.trace" "$tmp/synthetic/drift.trace")
 fi
 for f in "$traces"/*.trace.gz "$traces"/*.lis.zst "${synthetic[@]}"; do
   [ -f "$f" ] || continue
@@ -116,6 +116,6 @@ for f in "$traces"/*.trace.gz "$traces"/*.lis.zst "${synthetic[@]}"; do
   done
 done
 if [ -s "$tmp/dist" ]; then
-  awk '$1 !~ /^(phases|popshift)/ {w+=$2; c+=$3; n++}
+  awk '$1 !~ /^(phases|popshift|drift)/ {w+=$2; c+=$3; n++}
        END {if (n) printf "mean distance to Belady'"'"'s optimal over the shipped traces (%d points): W-TinyLFU %.2f, Caffeine %.2f points\n", n, w/n, c/n}' "$tmp/dist"
 fi
