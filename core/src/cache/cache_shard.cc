@@ -136,7 +136,7 @@ CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, SharedWindowAdvi
                        size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer, uint32_t read_ring_size)
     : table_(Table::make(kMinTableSize)),
       reads_(read_ring_size),
-      policy_(make_eviction_policy(policy, capacity_hint, &advisor)),
+      policy_(make_eviction_policy(policy, capacity_hint, advisor)),
       budget_(budget),
       epochs_(epochs),
       advisor_(advisor),
@@ -456,7 +456,7 @@ void CacheShard::set_policy(EvictionPolicyKind kind, size_t capacity_hint) {
   std::lock_guard lock(mu_);
   apply_reads_locked();
   if (policy_->kind() == kind) return;
-  auto next = make_eviction_policy(kind, capacity_hint, &advisor_);
+  auto next = make_eviction_policy(kind, capacity_hint, advisor_);
   next->adopt(policy_->drain());
   policy_ = std::move(next);
 }

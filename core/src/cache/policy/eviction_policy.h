@@ -101,9 +101,8 @@ class EvictionPolicy {
 };
 
 class SharedWindowAdvisor;
-// `advisor` (may be null; must outlive the policy): the tier's shared window advisor, for
-// W-TinyLFU; without one a W-TinyLFU policy simulates its own shard.
+// `advisor` (must outlive the policy): the tier's window advisor, which W-TinyLFU follows.
 std::unique_ptr<EvictionPolicy> make_eviction_policy(EvictionPolicyKind kind, size_t capacity_hint,
-                                                     SharedWindowAdvisor* advisor = nullptr);
+                                                     SharedWindowAdvisor& advisor);
 
 }  // namespace tierscope::internal

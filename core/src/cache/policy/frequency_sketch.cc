@@ -14,7 +14,6 @@ constexpr uint64_t kSeeds[4] = {0xc3a5c85c97cb3127ull, 0xb492b66fbe98f273ull, 0x
 // splitmix64 finaliser: spreads weak std::hash values over all bits.
 uint64_t mix(uint64_t x) { return mix64(x); }
 
-
 }  // namespace
 
 void FrequencySketch::ensure_capacity(size_t max_entries) {

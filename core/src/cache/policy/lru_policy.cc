@@ -15,7 +15,7 @@ std::vector<PolicyNode*> LruPolicy::drain() {
 }
 
 std::unique_ptr<EvictionPolicy> make_eviction_policy(EvictionPolicyKind kind, size_t capacity_hint,
-                                                     SharedWindowAdvisor* advisor) {
+                                                     SharedWindowAdvisor& advisor) {
   std::unique_ptr<EvictionPolicy> policy;
   switch (kind) {
     case EvictionPolicyKind::kLru:

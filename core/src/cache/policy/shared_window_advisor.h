@@ -40,12 +40,11 @@ class SharedWindowAdvisor {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
-  void plan_locked(size_t capacity);
+  void plan_locked(size_t shard_capacity);
 
   const size_t shards_;
   std::mutex mu_;
-  WindowAdvisor advisor_;        // guarded by mu_
-  size_t planned_capacity_ = 0;  // guarded by mu_
+  WindowAdvisor advisor_;  // guarded by mu_
   // Read before the lock: the sample test and the re-plan test cost no lock for the keys
   // (almost all of them, in a large tier) that are not sampled.
   std::atomic<uint64_t> sample_mask_{0};

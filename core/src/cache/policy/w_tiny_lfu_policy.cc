@@ -7,10 +7,10 @@
 
 namespace tierscope::internal {
 
-WTinyLfuPolicy::WTinyLfuPolicy(SharedWindowAdvisor* shared)
-    : shared_advisor_(shared),
-      window_fraction_(shared ? shared->recommended().window : advisor_.recommended().window),
-      admission_margin_(shared ? shared->recommended().margin : advisor_.recommended().margin) {}
+WTinyLfuPolicy::WTinyLfuPolicy(SharedWindowAdvisor& advisor)
+    : advisor_(advisor),
+      window_fraction_(advisor.recommended().window),
+      admission_margin_(advisor.recommended().margin) {}
 
 size_t WTinyLfuPolicy::capacity() const {
   const size_t total = window_.size() + probation_.size() + protected_.size();
@@ -40,12 +40,7 @@ IntrusiveList& WTinyLfuPolicy::list_of(const PolicyNode* n) {
 void WTinyLfuPolicy::set_capacity_hint(size_t entries) {
   capacity_hint_ = entries;
   if (sketch_.table_size() > 0) sketch_.ensure_capacity(capacity());  // else: sized when half full
-  if (shared_advisor_ != nullptr) {
-    shared_advisor_->plan(capacity(), /*exact=*/capacity_hint_ != 0);
-    return;
-  }
-  advised_capacity_ = capacity();
-  advisor_.set_capacity(advised_capacity_);
+  advisor_.plan(capacity(), /*exact=*/capacity_hint_ != 0);
 }
 
 void WTinyLfuPolicy::on_insert(PolicyNode* n) {
@@ -136,25 +131,9 @@ PolicyNode* WTinyLfuPolicy::victim() {
 }
 
 void WTinyLfuPolicy::record_access(uint64_t hash) {
-  if (shared_advisor_ != nullptr) {
-    shared_advisor_->record(hash, capacity());
-    if (const uint64_t g = shared_advisor_->generation(); g != shared_generation_) {
-      shared_generation_ = g;
-      window_fraction_ = shared_advisor_->recommended().window;
-      admission_margin_ = shared_advisor_->recommended().margin;
-    }
-    return;
-  }
-  // Without an entry limit the capacity is the shard's size, which moves: re-plan the
-  // simulation when it has doubled or halved.
-  if (capacity_hint_ == 0) {
-    const size_t now = capacity();
-    if (now > 2 * advised_capacity_ || 2 * now < advised_capacity_) {
-      advised_capacity_ = now;
-      advisor_.set_capacity(now);
-    }
-  }
-  if (advisor_.record(hash)) {
+  advisor_.record(hash, capacity());
+  if (const uint64_t g = advisor_.generation(); g != advisor_generation_) {
+    advisor_generation_ = g;
     window_fraction_ = advisor_.recommended().window;
     admission_margin_ = advisor_.recommended().margin;
   }

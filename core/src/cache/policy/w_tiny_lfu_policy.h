@@ -4,8 +4,8 @@
 // frequency (FrequencySketch) is compared with that of main's probation victim and the
 // less frequent one goes. The window's share of the capacity, from 1 % (frequency-heavy
 // workloads) to 100 % (recency-heavy ones, where the policy becomes LRU), is chosen by a
-// WindowAdvisor that simulates the candidates on a sample of the keys: the tier's
-// SharedWindowAdvisor when the shard is given one, else the policy's own.
+// WindowAdvisor that simulates the candidates on a sample of the keys — one for the whole
+// tier (SharedWindowAdvisor), shared by its shards' policies.
 //
 // Internal. Thread safety: none; the owning shard serialises calls.
 #pragma once
@@ -15,15 +15,13 @@
 #include "cache/policy/eviction_policy.h"
 #include "cache/policy/frequency_sketch.h"
 #include "cache/policy/shared_window_advisor.h"
-#include "cache/policy/window_advisor.h"
 
 namespace tierscope::internal {
 
 class WTinyLfuPolicy final : public EvictionPolicy {
  public:
-  // `shared` (may be null): the tier's advisor, which then chooses the window instead of
-  // one of this policy's own; it must outlive the policy.
-  explicit WTinyLfuPolicy(SharedWindowAdvisor* shared = nullptr);
+  // `advisor`: the tier's, which chooses the window; it must outlive the policy.
+  explicit WTinyLfuPolicy(SharedWindowAdvisor& advisor);
 
   EvictionPolicyKind kind() const override { return EvictionPolicyKind::kWTinyLfu; }
   void on_insert(PolicyNode* n) override;
@@ -66,10 +64,8 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   size_t capacity_hint_ = 0;
   uint64_t random_state_ = 0x9e3779b97f4a7c15ull;
 
-  SharedWindowAdvisor* const shared_advisor_;
-  uint64_t shared_generation_ = 0;  // of shared_advisor_'s setting last adopted
-  WindowAdvisor advisor_;        // used without a shared advisor
-  size_t advised_capacity_ = 0;  // the capacity advisor_ simulates
+  SharedWindowAdvisor& advisor_;
+  uint64_t advisor_generation_ = 0;  // of advisor_'s setting last adopted
   double window_fraction_;
   int admission_margin_;
 };
