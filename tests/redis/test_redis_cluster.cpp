@@ -265,7 +265,9 @@ class RedisClusterTest : public QObject {
     QCOMPARE(redis_b->snapshot().subscribed_on, "127.0.0.1:" + std::to_string(cluster.master_of(cluster_slot("tsc:v1:invalidate"))));
     for (int i = 0; i < 20; ++i) QVERIFY(a->get("predictions", "img:" + std::to_string(i)));
     QCOMPARE(origin_loads.load(), 20);
-    for (int i = 0; i < 100 && !redis_b->fetch("predictions", "img:19"); ++i) std::this_thread::sleep_for(10ms);
+    // Up to 5 s: under a parallel test run the write-through has taken over 1 s to land.
+    for (int i = 0; i < 500 && !redis_b->fetch("predictions", "img:19"); ++i) std::this_thread::sleep_for(10ms);
+    QVERIFY(redis_b->fetch("predictions", "img:19"));
     for (int i = 0; i < 20; ++i) {
       QCOMPARE(*b->get("predictions", "img:" + std::to_string(i)), "computed:img:" + std::to_string(i));
     }

@@ -256,7 +256,9 @@ class RedisTierTest : public QObject {
     QCOMPARE(*a->get("predictions", "img:1"), std::string("computed:img:1"));
     QCOMPARE(origin_loads.load(), 1);
     // The write-through runs after the waiters are answered: wait for it to land.
-    for (int i = 0; i < 100 && !redis_b->fetch("predictions", "img:1"); ++i) std::this_thread::sleep_for(10ms);
+    // Up to 5 s: under a parallel test run the write-through has taken over 1 s to land.
+    for (int i = 0; i < 500 && !redis_b->fetch("predictions", "img:1"); ++i) std::this_thread::sleep_for(10ms);
+    QVERIFY(redis_b->fetch("predictions", "img:1"));
     QCOMPARE(*b->get("predictions", "img:1"), std::string("computed:img:1"));
     QCOMPARE(origin_loads.load(), 1);
     TieredStats sb = b->snapshot();
@@ -279,7 +281,9 @@ class RedisTierTest : public QObject {
     QCOMPARE(origin_loads.load(), 2);
     QCOMPARE(*a->get("predictions", "img:7"), std::string("computed:img:7"));
     QCOMPARE(origin_loads.load(), 3);
-    for (int i = 0; i < 100 && !redis_b->fetch("predictions", "img:7"); ++i) std::this_thread::sleep_for(10ms);
+    // Up to 5 s: under a parallel test run the write-through has taken over 1 s to land.
+    for (int i = 0; i < 500 && !redis_b->fetch("predictions", "img:7"); ++i) std::this_thread::sleep_for(10ms);
+    QVERIFY(redis_b->fetch("predictions", "img:7"));
     QCOMPARE(*b->get("predictions", "img:7"), std::string("computed:img:7"));
     QCOMPARE(origin_loads.load(), 3);  // b took it from Redis
     QVERIFY(in_l1(*b, "img:7"));

@@ -8,7 +8,9 @@
 #include <random>
 
 #include "base/hash_mix.h"
+#include "cache/policy/admission.h"
 #include "cache/policy/frequency_sketch.h"
+#include "cache/policy/ghost_filter.h"
 #include "cache/policy/shared_window_advisor.h"
 #include "cache/policy/window_advisor.h"
 #include "test_support.h"
@@ -64,6 +66,24 @@ std::vector<uint64_t> recencyTrace(size_t length, uint64_t seed) {
       const double u = std::uniform_real_distribution<double>(0, 1)(rng);
       trace.push_back(recent[recent.size() - 1 - static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 4000)))]);
     }
+  }
+  return trace;
+}
+
+// Popularity that drifts: Zipf(0.95) over 20,000 ranks whose keys slide by one every 40
+// requests, so a key's popularity rises steadily and then it is gone (make_phase_traces.py's
+// drift). Its last favourites' sketch counts outlive them and refuse every newcomer.
+std::vector<uint64_t> driftTrace(size_t length, uint64_t seed) {
+  constexpr size_t kRanks = 20'000;
+  std::vector<double> cdf(kRanks);
+  double total = 0;
+  for (size_t r = 0; r < kRanks; ++r) cdf[r] = total += 1 / std::pow(double(r + 1), 0.95);
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> trace(length);
+  for (size_t i = 0; i < length; ++i) {
+    const double u = std::uniform_real_distribution<double>(0, total)(rng);
+    const size_t rank = std::min<size_t>(size_t(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin()), kRanks - 1);
+    trace[i] = rank + i / 40;
   }
   return trace;
 }
@@ -246,7 +266,7 @@ class PolicyTest : public QObject {
       const double tiny = simulate_policy(trace, EvictionPolicyKind::kWTinyLfu, capacity).hit_ratio();
       QVERIFY2(tiny >= lru, qPrintable(QString("capacity %1: W-TinyLFU %2 < LRU %3").arg(capacity).arg(tiny).arg(lru)));
     }
-    // Each recency phase, after a frequency phase: within 1.5 points of LRU over the phase
+    // Each recency phase, after a frequency phase: close to LRU over the phase
     // (hits in the phase = hits of the trace up to its end minus up to its start).
     for (size_t capacity : {200, 1000}) {
       for (size_t end : {80'000, 160'000, 240'000}) {
@@ -258,8 +278,12 @@ class PolicyTest : public QObject {
         const double lru = phase_ratio(EvictionPolicyKind::kLru);
         const double tiny = phase_ratio(EvictionPolicyKind::kWTinyLfu);
         // The advisor decides every 4 x 128 x (capacity / 128) sampled requests: at 1,000
-        // entries the first switch to a wide window takes a few of those 40,000 requests.
-        const double slack = end == 80'000 && capacity == 1000 ? 0.04 : 0.015;
+        // entries a period is 4,000 of the phase's 40,000 requests, the first switch to a
+        // wide window takes a few of them, and a later one at least one — spent at whatever
+        // narrow window won the frequency phase before (since the ghost settings, 5 % with a
+        // ghost here, which gains more in the frequency phases: 1.8 points behind LRU in
+        // the second recency phase, 0.8 with the 25 % window chosen before them).
+        const double slack = capacity == 1000 ? (end == 80'000 ? 0.04 : 0.025) : 0.015;
         QVERIFY2(tiny >= lru - slack, qPrintable(QString("recency phase ending at %1, capacity %2: W-TinyLFU %3 vs LRU %4")
                                                     .arg(end).arg(capacity).arg(tiny).arg(lru)));
       }
@@ -298,6 +322,48 @@ class PolicyTest : public QObject {
         key = recent[recent.size() - 1 - static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 150)))];
       }
       if (advisor.record(internal::mix64(key))) QVERIFY2(++recency_periods <= 3, "still a narrow window three periods into recency");
+    }
+  }
+
+  // The ghost remembers the last refusals — all of the latest half of its size, none of
+  // those a whole size ago — with few false positives.
+  void ghostFilterRemembersRecentRefusalsOnly() {
+    internal::GhostFilter ghost;
+    ghost.reset(1'000);
+    for (uint64_t k = 0; k < 3'000; ++k) ghost.insert(internal::mix64(k));
+    for (uint64_t k = 2'500; k < 3'000; ++k) QVERIFY2(ghost.contains(internal::mix64(k)), qPrintable(QString::number(k)));
+    int stale = 0, strangers = 0;
+    for (uint64_t k = 0; k < 2'000; ++k) stale += ghost.contains(internal::mix64(k));
+    for (uint64_t k = 1'000'000; k < 1'100'000; ++k) strangers += ghost.contains(internal::mix64(k));
+    QVERIFY2(stale <= 60, qPrintable(QString("%1 of 2,000 forgotten refusals still remembered").arg(stale)));
+    QVERIFY2(strangers <= 3'000, qPrintable(QString("%1 false positives in 100,000").arg(strangers)));
+    ghost.reset(1'000);
+    QVERIFY(!ghost.contains(internal::mix64(2'999)));
+  }
+
+  // With a ghost, a candidate refused once is admitted when it comes back; without, the
+  // victim's higher count refuses it every time.
+  void ghostGivesARefusedCandidateASecondChance() {
+    uint64_t random_state = 1;
+    internal::GhostFilter ghost;
+    ghost.reset(100);
+    QVERIFY(!internal::admit_with_ghost(42, 1, 10, 1, &ghost, &random_state));
+    QVERIFY(internal::admit_with_ghost(42, 1, 10, 1, &ghost, &random_state));
+    QVERIFY(!internal::admit_with_ghost(43, 1, 10, 1, nullptr, &random_state));
+    QVERIFY(!internal::admit_with_ghost(43, 1, 10, 1, nullptr, &random_state));
+    QVERIFY(internal::admit_with_ghost(44, 5, 1, 1, nullptr, &random_state));  // the duel itself is unchanged
+  }
+
+  // Where popularity drifts, W-TinyLFU without a ghost stays at LRU's hit ratio (this
+  // stream at 500 entries: 44.4 vs 44.5 %; with the ghost 46.1), ARC well above both (50.3
+  // on make_phase_traces.py's drift): the advisor finds a ghost setting that pays and takes it.
+  void wTinyLfuFollowsDriftingPopularity() {
+    const auto trace = driftTrace(300'000, 3);
+    for (size_t capacity : {200, 500, 1000}) {
+      const double lru = double(simulate_policy(trace, EvictionPolicyKind::kLru, capacity).hits) / double(trace.size());
+      const double tiny = double(simulate_policy(trace, EvictionPolicyKind::kWTinyLfu, capacity).hits) / double(trace.size());
+      qInfo("drift at %zu entries: W-TinyLFU %.4f, LRU %.4f", capacity, tiny, lru);
+      QVERIFY2(tiny >= lru + 0.005, qPrintable(QString("drift at %1 entries: W-TinyLFU %2 vs LRU %3").arg(capacity).arg(tiny).arg(lru)));
     }
   }
 

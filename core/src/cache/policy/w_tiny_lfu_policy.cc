@@ -10,7 +10,8 @@ namespace tierscope::internal {
 WTinyLfuPolicy::WTinyLfuPolicy(SharedWindowAdvisor& advisor)
     : advisor_(advisor),
       window_fraction_(advisor.recommended().window),
-      admission_margin_(advisor.recommended().margin) {}
+      admission_margin_(advisor.recommended().margin),
+      ghost_on_(advisor.recommended().ghost) {}
 
 size_t WTinyLfuPolicy::capacity() const {
   const size_t total = window_.size() + probation_.size() + protected_.size();
@@ -112,8 +113,15 @@ void WTinyLfuPolicy::on_replace(PolicyNode* old, PolicyNode* fresh) {
 }
 
 bool WTinyLfuPolicy::admit(uint64_t candidate_hash, uint64_t victim_hash) {
-  return admit_candidate(sketch_.frequency(candidate_hash), sketch_.frequency(victim_hash), admission_margin_,
-                         &random_state_);
+  if (ghost_on_) {
+    // Re-sized when the capacity has doubled or halved since (a shard without a limit grows).
+    const size_t wanted = static_cast<size_t>(std::llround(kGhostShareOfCapacity * static_cast<double>(capacity())));
+    if (ghost_.remembered() == 0 || wanted >= 2 * ghost_.remembered() || 2 * wanted <= ghost_.remembered()) {
+      ghost_.reset(wanted);
+    }
+  }
+  return admit_with_ghost(candidate_hash, sketch_.frequency(candidate_hash), sketch_.frequency(victim_hash),
+                          admission_margin_, ghost_on_ ? &ghost_ : nullptr, &random_state_);
 }
 
 PolicyNode* WTinyLfuPolicy::victim() {
@@ -136,6 +144,7 @@ void WTinyLfuPolicy::record_access(uint64_t hash) {
     advisor_generation_ = g;
     window_fraction_ = advisor_.recommended().window;
     admission_margin_ = advisor_.recommended().margin;
+    ghost_on_ = advisor_.recommended().ghost;
   }
 }
 

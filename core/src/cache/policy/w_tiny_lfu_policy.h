@@ -2,9 +2,10 @@
 // window; entries leaving the window become candidates for the main area, a segmented
 // LRU (probation, protected). When the shard must evict, the candidate's estimated
 // frequency (FrequencySketch) is compared with that of main's probation victim and the
-// less frequent one goes. The window's share of the capacity, from 1 % (frequency-heavy
-// workloads) to 100 % (recency-heavy ones, where the policy becomes LRU), is chosen by a
-// WindowAdvisor that simulates the candidates on a sample of the keys — one for the whole
+// less frequent one goes — unless the candidate was refused a short while ago and is back
+// (a GhostFilter, ARC's B1, in the settings that have one). The window's share of the
+// capacity, from 1 % (frequency-heavy workloads) to 100 % (recency-heavy ones, where the
+// policy becomes LRU), and the ghost are chosen by a WindowAdvisor that simulates the candidates on a sample of the keys — one for the whole
 // tier (SharedWindowAdvisor), shared by its shards' policies.
 //
 // Internal. Thread safety: none; the owning shard serialises calls.
@@ -14,6 +15,7 @@
 
 #include "cache/policy/eviction_policy.h"
 #include "cache/policy/frequency_sketch.h"
+#include "cache/policy/ghost_filter.h"
 #include "cache/policy/shared_window_advisor.h"
 
 namespace tierscope::internal {
@@ -68,6 +70,8 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   uint64_t advisor_generation_ = 0;  // of advisor_'s setting last adopted
   double window_fraction_;
   int admission_margin_;
+  bool ghost_on_;
+  GhostFilter ghost_;  // sized on first use: no memory unless the advisor chooses a ghost
 };
 
 }  // namespace tierscope::internal

@@ -32,6 +32,8 @@ constexpr double kQuickLead = 0.01;
 void WindowAdvisor::MiniCache::reset(size_t capacity, Setting setting) {
   capacity_ = std::max<size_t>(capacity, 1);
   margin_ = setting.margin;
+  ghost_on_ = setting.ghost;
+  if (ghost_on_) ghost_.reset(static_cast<size_t>(std::llround(kGhostShareOfCapacity * static_cast<double>(capacity_))));
   window_max_ = std::max<size_t>(1, static_cast<size_t>(std::llround(setting.window * static_cast<double>(capacity_))));
   protected_max_ = static_cast<size_t>(kProtectedShareOfMain * static_cast<double>(capacity_ - std::min(capacity_, window_max_)));
   nodes_.assign(3, Node{});
@@ -144,8 +146,9 @@ bool WindowAdvisor::MiniCache::access(uint64_t key, const FrequencySketch& sketc
     if (victim == 0) {
       evict(candidate);
     } else {
-      const bool admitted = admit_candidate(sketch.frequency(nodes_[candidate].key), sketch.frequency(nodes_[victim].key),
-                                            margin_, random_state);
+      const uint64_t candidate_key = nodes_[candidate].key;
+      const bool admitted = admit_with_ghost(candidate_key, sketch.frequency(candidate_key), sketch.frequency(nodes_[victim].key), margin_,
+                                             ghost_on_ ? &ghost_ : nullptr, random_state);
       evict(admitted ? victim : candidate);
     }
     return false;
