@@ -282,7 +282,7 @@ class PolicyTest : public QObject {
         // wide window takes a few of them, and a later one at least one — spent at whatever
         // narrow window won the frequency phase before (since the ghost settings, 5 % with a
         // ghost here, which gains more in the frequency phases: 1.8 points behind LRU in
-        // the second recency phase, 0.8 with the 25 % window chosen before them).
+        // the second recency phase, 0.5 with the 25 % window chosen before them).
         const double slack = capacity == 1000 ? (end == 80'000 ? 0.04 : 0.025) : 0.015;
         QVERIFY2(tiny >= lru - slack, qPrintable(QString("recency phase ending at %1, capacity %2: W-TinyLFU %3 vs LRU %4")
                                                     .arg(end).arg(capacity).arg(tiny).arg(lru)));
