@@ -35,6 +35,8 @@ struct NamespaceSample {
   quint64 bytes = 0;
   quint64 max_bytes = 0;    // 0 = none
   double ttl_seconds = 0;   // 0 = no expiry
+  double window_share = 1;  // W-TinyLFU's window now (1 = LRU)
+  bool ghost_admission = false;
 };
 
 // What the Workload panel asks for: Zipf keys, or a trace file replayed in a loop.

@@ -184,6 +184,8 @@ void EngineWorker::takeSample() {
     row.bytes = ns.l1.bytes;
     row.max_bytes = ns.l1.max_bytes;
     row.ttl_seconds = std::chrono::duration<double>(ns.ttl).count();
+    row.window_share = ns.l1.window_share;
+    row.ghost_admission = ns.l1.ghost_admission;
     s.namespace_rows << row;
     if (name == focus_) {
       s.focus_entries = ns.l1.entries;

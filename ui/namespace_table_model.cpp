@@ -14,6 +14,12 @@ QString ttlText(double s) {
   return QObject::tr("%1 h").arg(s / 3600, 0, 'f', 1);
 }
 
+QString admissionText(const NamespaceSample& r) {
+  if (r.window_share >= 1 && !r.ghost_admission) return QObject::tr("window 100 % (LRU)");
+  const QString window = QObject::tr("window %1 %").arg(100 * r.window_share, 0, 'f', 0);
+  return r.ghost_admission ? QObject::tr("%1 + ghost").arg(window) : window;
+}
+
 }  // namespace
 
 void NamespaceTableModel::setRows(const QList<NamespaceSample>& rows) {
@@ -44,8 +50,9 @@ QVariant NamespaceTableModel::data(const QModelIndex& index, int role) const {
         return r.max_entries ? tr("%L1 / %L2").arg(r.entries).arg(r.max_entries) : tr("%L1 (no limit)").arg(r.entries);
       case kMemory: return r.max_bytes ? tr("%1 / %2").arg(bytes(r.bytes), bytes(r.max_bytes)) : bytes(r.bytes);
       case kTtl: return ttlText(r.ttl_seconds);
+      case kAdmission: return admissionText(r);
     }
-  } else if (role == Qt::TextAlignmentRole && index.column() != kName) {
+  } else if (role == Qt::TextAlignmentRole && index.column() != kName && index.column() != kAdmission) {
     return int(Qt::AlignRight | Qt::AlignVCenter);
   } else if (role == Qt::UserRole) {  // sortable raw values
     switch (index.column()) {
@@ -55,6 +62,7 @@ QVariant NamespaceTableModel::data(const QModelIndex& index, int role) const {
       case kEntries: return r.entries;
       case kMemory: return r.bytes;
       case kTtl: return r.ttl_seconds;
+      case kAdmission: return r.window_share + (r.ghost_admission ? 0.001 : 0.0);
     }
   }
   return {};
@@ -70,6 +78,7 @@ QVariant NamespaceTableModel::headerData(int section, Qt::Orientation orientatio
       case kEntries: return tr("Entries / limit");
       case kMemory: return tr("Memory / limit");
       case kTtl: return tr("TTL");
+      case kAdmission: return tr("W-TinyLFU setting");
     }
   } else if (role == Qt::ToolTipRole) {
     switch (section) {
@@ -77,6 +86,10 @@ QVariant NamespaceTableModel::headerData(int section, Qt::Orientation orientatio
       case kEntries: return tr("Entries held in L1 against this namespace's own entry limit (l1_max_users, l1_max_garments, …)");
       case kMemory: return tr("Memory charged in L1 (keys, values, bookkeeping) against this namespace's byte limit");
       case kTtl: return tr("Base lifetime of entries stored from now on (ttl_hours)");
+      case kAdmission:
+        return tr("What the policy's advisor chose by simulating the candidates on a sample of the keys: the window's "
+                  "share of the capacity (1 % for frequency-heavy traffic, up to 100 % = LRU for recency-heavy), and "
+                  "\"ghost\" where candidates refused a short while ago are admitted when they return (drifting popularity)");
     }
   }
   return {};

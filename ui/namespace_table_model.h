@@ -1,5 +1,6 @@
 // NamespaceTableModel: one row per cache namespace — L1 hit rate and lookups/s this
-// interval, entries and memory against that namespace's own limits, TTL. Fed from
+// interval, entries and memory against that namespace's own limits, TTL, and the setting
+// W-TinyLFU's advisor chose (window share, ghost admission). Fed from
 // EngineSample values on the GUI thread; rows change only when namespaces do.
 //
 // Ownership: a QObject. Thread safety: GUI thread only.
@@ -15,7 +16,7 @@ class NamespaceTableModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { kName, kHitRate, kLookups, kEntries, kMemory, kTtl, kColumnCount };
+  enum Column { kName, kHitRate, kLookups, kEntries, kMemory, kTtl, kAdmission, kColumnCount };
   using QAbstractTableModel::QAbstractTableModel;
 
   void setRows(const QList<NamespaceSample>& rows);

@@ -143,8 +143,12 @@ class ConsoleTest : public QObject {
     NamespaceSample b = a;
     b.name = "garment";
     b.max_entries = 0;
+    a.window_share = 0.25;
+    a.ghost_admission = true;
     model.setRows({a, b});
     QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.data(model.index(0, NamespaceTableModel::kAdmission)).toString(), QString("window 25 % + ghost"));
+    QCOMPARE(model.data(model.index(1, NamespaceTableModel::kAdmission)).toString(), QString("window 100 % (LRU)"));
     QCOMPARE(model.data(model.index(0, NamespaceTableModel::kHitRate)).toString(), QString("50.0 %"));
     QVERIFY(model.data(model.index(1, NamespaceTableModel::kEntries)).toString().contains("no limit"));
     model.setRows({a, b});  // same names: data changes only

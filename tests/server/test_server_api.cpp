@@ -340,7 +340,9 @@ class ServerApiTest : public QObject {
                                "tierscope_disk_usage_bytes", "tierscope_disk_limit_bytes",
                                "tierscope_http_request_duration_seconds_bucket{endpoint=\"/predict\",status=\"200\",le=\"0.001\"}",
                                "tierscope_inference_duration_seconds_bucket", "tierscope_tryon_duration_seconds_count",
-                               "tierscope_model_predictions_total", "tierscope_http_connections_open"}) {
+                               "tierscope_model_predictions_total", "tierscope_http_connections_open",
+                               "tierscope_cache_window_share{namespace=\"prediction\"}",
+                               "tierscope_cache_ghost_admission{namespace=\"prediction\"}"}) {
       QVERIFY2(r.body.find(family) != std::string::npos, family);
     }
     QVERIFY(r.body.find("# TYPE tierscope_http_request_duration_seconds histogram") != std::string::npos);
@@ -399,6 +401,11 @@ class ServerApiTest : public QObject {
     QVERIFY(j.contains("cache_stats") && j.contains("namespaces") && j.contains("served") && j.contains("latency"));
     QVERIFY(j.contains("model") && j.contains("server") && j.contains("l2"));
     QVERIFY(j["server"]["requests"].get<int>() >= 1);
+    // Each namespace carries W-TinyLFU's current setting, which the console's table shows.
+    for (const json& ns : j["namespaces"]) {
+      QVERIFY(ns["window_share"].get<double>() > 0 && ns["window_share"].get<double>() <= 1);
+      QVERIFY(ns["ghost_admission"].is_boolean());
+    }
     const json alerts = parse(c.get("/alerts"));
     QVERIFY(alerts["alerts"].size() >= 4);
   }

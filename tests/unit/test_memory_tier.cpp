@@ -206,6 +206,34 @@ class MemoryTierTest : public QObject {
     QCOMPARE(s.hit_rate(), 1.0 / 3.0);
   }
 
+  // The snapshot shows W-TinyLFU's setting as its advisor chose it: Caffeine's 1 % window
+  // at first, a wide window once the traffic is a stream of new keys re-read while recent;
+  // LRU reports a window of 100 % and no ghost.
+  void snapshotShowsTheAdvisorsSetting() {
+    MemoryTierOptions o = exactLru(200);
+    o.policy = EvictionPolicyKind::kWTinyLfu;
+    MemoryTier tier(o);
+    QCOMPARE(tier.snapshot().window_share, 0.01);
+    QVERIFY(!tier.snapshot().ghost_admission);
+    std::mt19937_64 rng(7);
+    std::vector<int> recent;
+    for (int i = 0, fresh = 0; i < 20'000; ++i) {
+      int k;
+      if (recent.empty() || std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
+        recent.push_back(k = ++fresh);
+      } else {
+        const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+        k = recent[recent.size() - 1 - static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 150)))];
+      }
+      const std::string key = "k" + std::to_string(k);
+      if (!tier.get(key)) tier.put(key, bytes(1));
+    }
+    QVERIFY2(tier.snapshot().window_share >= 0.6, qPrintable(QString::number(tier.snapshot().window_share)));
+    tier.set_policy(EvictionPolicyKind::kLru);
+    QCOMPARE(tier.snapshot().window_share, 1.0);
+    QVERIFY(!tier.snapshot().ghost_admission);
+  }
+
   // Eight threads on a single shard: every value read back belongs to its key, and the
   // counters agree exactly with what the threads did.
   void eightThreadsHammerOneShard() {

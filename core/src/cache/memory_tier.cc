@@ -229,6 +229,11 @@ MemoryTierStats MemoryTier::snapshot() const {
   s.bytes = static_cast<uint64_t>(std::max<int64_t>(0, impl_->budget.bytes.load(std::memory_order_relaxed)));
   s.max_entries = impl_->budget.max_entries.load(std::memory_order_relaxed);
   s.max_bytes = impl_->budget.max_bytes.load(std::memory_order_relaxed);
+  if (impl_->policy.load(std::memory_order_relaxed) == EvictionPolicyKind::kWTinyLfu) {
+    const internal::WindowAdvisor::Setting setting = impl_->advisor.recommended();
+    s.window_share = setting.window;
+    s.ghost_admission = setting.ghost;
+  }
   return s;
 }
 

@@ -63,6 +63,8 @@ std::string cache_stats_json(const TieredStats& s, int indent) {
                            {"misses", ns.l1.misses},
                            {"evictions", ns.l1.evictions},
                            {"expirations", ns.l1.expirations},
+                           {"window_share", ns.l1.window_share},
+                           {"ghost_admission", ns.l1.ghost_admission},
                            {"ttl_seconds", std::chrono::duration<double>(ns.ttl).count()}};
   }
   j["namespaces"] = namespaces;

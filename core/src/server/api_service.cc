@@ -192,6 +192,8 @@ json stats_json_of(Engine& engine, const HttpServerStats* server) {
                           {"max_entries", ns.l1.max_entries},
                           {"bytes", ns.l1.bytes},
                           {"max_bytes", ns.l1.max_bytes},
+                          {"window_share", ns.l1.window_share},
+                          {"ghost_admission", ns.l1.ghost_admission},
                           {"ttl_seconds", std::chrono::duration<double>(ns.ttl).count()}});
   }
   if (s.l2_enabled) {

@@ -111,6 +111,12 @@ void write_engine_metrics(Engine& engine, PrometheusText& out) {
   for (const NamespaceStats& ns : s.namespaces) out.sample({{"namespace", ns.name}}, double(ns.l1.max_entries));
   out.family("tierscope_cache_max_bytes", "gauge", "L1 byte limit per namespace (0 = none).");
   for (const NamespaceStats& ns : s.namespaces) out.sample({{"namespace", ns.name}}, double(ns.l1.max_bytes));
+  out.family("tierscope_cache_window_share", "gauge",
+             "W-TinyLFU's window share of each namespace's L1 as its advisor chose it (1 = LRU).");
+  for (const NamespaceStats& ns : s.namespaces) out.sample({{"namespace", ns.name}}, ns.l1.window_share);
+  out.family("tierscope_cache_ghost_admission", "gauge",
+             "1 where W-TinyLFU admits refused candidates that return (its advisor's choice), else 0.");
+  for (const NamespaceStats& ns : s.namespaces) out.sample({{"namespace", ns.name}}, ns.l1.ghost_admission ? 1.0 : 0.0);
   out.family("tierscope_cache_ttl_seconds", "gauge", "Base TTL per namespace (0 = no expiry).");
   for (const NamespaceStats& ns : s.namespaces) {
     out.sample({{"namespace", ns.name}}, std::chrono::duration<double>(ns.ttl).count());

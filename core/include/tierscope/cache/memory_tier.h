@@ -110,6 +110,9 @@ struct MemoryTierStats {
   uint64_t bytes = 0;        // bytes charged now (see MemoryTierOptions::max_bytes)
   uint64_t max_entries = 0;  // current entry limit (0 = none)
   uint64_t max_bytes = 0;    // current byte limit (0 = none)
+  // W-TinyLFU's setting now, as its window advisor last chose it (LRU: 1 and false):
+  double window_share = 1;       // the window's share of the capacity, 0.01..1 (1 = LRU)
+  bool ghost_admission = false;  // refused candidates that return are admitted (GhostFilter)
 
   uint64_t lookups() const { return hits + misses; }
   // Fraction of lookups that hit, 0 when there were none.
