@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cache/read_buffer.h"
+#include "recency_stream.h"
 #include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/memory_tier.h"
 
@@ -216,16 +217,9 @@ class MemoryTierTest : public QObject {
     QCOMPARE(tier.snapshot().window_share, 0.01);
     QVERIFY(!tier.snapshot().ghost_admission);
     std::mt19937_64 rng(7);
-    std::vector<int> recent;
-    for (int i = 0, fresh = 0; i < 20'000; ++i) {
-      int k;
-      if (recent.empty() || std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
-        recent.push_back(k = ++fresh);
-      } else {
-        const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-        k = recent[recent.size() - 1 - static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 150)))];
-      }
-      const std::string key = "k" + std::to_string(k);
+    testing::RecencyStream stream(rng, 150);
+    for (int i = 0; i < 20'000; ++i) {
+      const std::string key = "k" + std::to_string(stream.next());
       if (!tier.get(key)) tier.put(key, bytes(1));
     }
     QVERIFY2(tier.snapshot().window_share >= 0.6, qPrintable(QString::number(tier.snapshot().window_share)));

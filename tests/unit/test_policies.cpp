@@ -13,6 +13,7 @@
 #include "cache/policy/ghost_filter.h"
 #include "cache/policy/shared_window_advisor.h"
 #include "cache/policy/window_advisor.h"
+#include "recency_stream.h"
 #include "test_support.h"
 #include "tierscope/cache/memory_tier.h"
 #include "tierscope/workload/simulation.h"
@@ -56,17 +57,9 @@ int hotKeysSurvivingAScan(EvictionPolicyKind policy) {
 // W-TinyLFU window stuck at 1 % trails LRU by 5 to 10 points.
 std::vector<uint64_t> recencyTrace(size_t length, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  std::vector<uint64_t> trace, recent;
-  uint64_t fresh = 0;
-  while (trace.size() < length) {
-    if (recent.empty() || std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
-      recent.push_back(++fresh);
-      trace.push_back(fresh);
-    } else {
-      const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-      trace.push_back(recent[recent.size() - 1 - static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 4000)))]);
-    }
-  }
+  testing::RecencyStream stream(rng, 4000);
+  std::vector<uint64_t> trace(length);
+  for (uint64_t& k : trace) k = stream.next();
   return trace;
 }
 
@@ -243,21 +236,15 @@ class PolicyTest : public QObject {
   void windowFollowsRecencyAndFrequencyPhases() {
     std::mt19937_64 rng(11);
     std::vector<uint64_t> trace;
-    uint64_t fresh = 1'000'000;
-    std::vector<uint64_t> recent;
+    testing::RecencyStream recency(rng, 400, 1'000'000);
     for (int phase = 0; phase < 6; ++phase) {
       for (int i = 0; i < 40'000; ++i) {
         if (phase % 2 == 0) {
           // Zipf-like: rank = floor(50000^u) favours small ranks.
           const double u = std::uniform_real_distribution<double>(0, 1)(rng);
           trace.push_back(static_cast<uint64_t>(std::pow(50'000.0, u)));
-        } else if (recent.empty() || std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
-          recent.push_back(++fresh);
-          trace.push_back(fresh);
         } else {
-          const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-          const size_t back = static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 400)));
-          trace.push_back(recent[recent.size() - 1 - back]);
+          trace.push_back(recency.next());
         }
       }
     }
@@ -310,18 +297,10 @@ class PolicyTest : public QObject {
     }
     // Seeds 1-8: 0-14 changes; with the single 0.7 decay, 18-30.
     QVERIFY2(changes <= 14, qPrintable(QString("%1 changes of setting in 280 periods of one Zipf").arg(changes)));
-    uint64_t fresh = 1'000'000;
-    std::vector<uint64_t> recent;
+    testing::RecencyStream stream(rng, 150, 1'000'000);
     int recency_periods = 0;
     while (advisor.recommended().window < 0.6) {
-      uint64_t key;
-      if (recent.empty() || std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
-        recent.push_back(key = ++fresh);
-      } else {
-        const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-        key = recent[recent.size() - 1 - static_cast<size_t>(u * u * double(std::min<size_t>(recent.size(), 150)))];
-      }
-      if (advisor.record(internal::mix64(key))) QVERIFY2(++recency_periods <= 3, "still a narrow window three periods into recency");
+      if (advisor.record(internal::mix64(stream.next()))) QVERIFY2(++recency_periods <= 3, "still a narrow window three periods into recency");
     }
   }
 
