@@ -8,8 +8,9 @@
 // The two filters take turns: inserts go to the current one; when it holds half the
 // remembered count, the older one is cleared and becomes current. So a hash is remembered
 // for between half and all of `remembered` later inserts. 16 bits per inserted hash and
-// three bits in one 64-bit word: about 1 % false positives, 4 bytes per remembered hash
-// in all (2 per entry of the cache at the default of half its capacity).
+// three bits in one 64-bit word: 0.5-1.5 % false positives with both filters full, 2 bytes
+// per remembered hash in all (rounded up to a power of two: 1-2 bytes per entry of the
+// cache at the default of half its capacity).
 //
 // Internal. Thread safety: none; the owner serialises calls.
 #pragma once

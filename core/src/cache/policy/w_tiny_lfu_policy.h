@@ -5,8 +5,9 @@
 // less frequent one goes — unless the candidate was refused a short while ago and is back
 // (a GhostFilter, ARC's B1, in the settings that have one). The window's share of the
 // capacity, from 1 % (frequency-heavy workloads) to 100 % (recency-heavy ones, where the
-// policy becomes LRU), and the ghost are chosen by a WindowAdvisor that simulates the candidates on a sample of the keys — one for the whole
-// tier (SharedWindowAdvisor), shared by its shards' policies.
+// policy becomes LRU), and the ghost are chosen by a WindowAdvisor that simulates the
+// candidates on a sample of the keys — one for the whole tier (SharedWindowAdvisor),
+// shared by its shards' policies.
 //
 // Internal. Thread safety: none; the owning shard serialises calls.
 #pragma once

@@ -147,7 +147,8 @@ bool WindowAdvisor::MiniCache::access(uint64_t key, const FrequencySketch& sketc
       evict(candidate);
     } else {
       const uint64_t candidate_key = nodes_[candidate].key;
-      const bool admitted = admit_with_ghost(candidate_key, sketch.frequency(candidate_key), sketch.frequency(nodes_[victim].key), margin_,
+      const bool admitted = admit_with_ghost(candidate_key, sketch.frequency(candidate_key),
+                                             sketch.frequency(nodes_[victim].key), margin_,
                                              ghost_on_ ? &ghost_ : nullptr, random_state);
       evict(admitted ? victim : candidate);
     }
