@@ -5,6 +5,8 @@
 // Internal. A pure function apart from the caller's random state.
 #pragma once
 
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "cache/policy/ghost_filter.h"
@@ -29,6 +31,9 @@ inline constexpr double kProtectedShareOfMain = 0.80;
 // with the replay (docs/benchmarks.md §8): larger ghosts gained more on drifting traces and
 // lost more on sprite and ps at 200 entries; 0.5 improved every set of traces.
 inline constexpr double kGhostShareOfCapacity = 0.5;
+inline size_t ghost_size_for(size_t capacity) {
+  return static_cast<size_t>(std::llround(kGhostShareOfCapacity * static_cast<double>(capacity)));
+}
 
 inline bool admit_candidate(int candidate_frequency, int victim_frequency, int margin, uint64_t* random_state) {
   if (candidate_frequency > victim_frequency + margin) return true;

@@ -25,6 +25,11 @@ class GhostFilter {
  public:
   // Remember about `remembered` hashes; forgets all of them.
   void reset(size_t remembered);
+  // reset(remembered) when never sized, or sized for half or twice as many (the cache it
+  // serves has grown or shrunk); otherwise keeps what it remembers.
+  void fit(size_t remembered) {
+    if (remembered_ == 0 || remembered >= 2 * remembered_ || 2 * remembered <= remembered_) reset(remembered);
+  }
   size_t remembered() const { return remembered_; }
   bool contains(uint64_t hash) const;
   void insert(uint64_t hash);

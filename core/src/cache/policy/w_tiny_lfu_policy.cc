@@ -113,13 +113,7 @@ void WTinyLfuPolicy::on_replace(PolicyNode* old, PolicyNode* fresh) {
 }
 
 bool WTinyLfuPolicy::admit(uint64_t candidate_hash, uint64_t victim_hash) {
-  if (ghost_on_) {
-    // Re-sized when the capacity has doubled or halved since (a shard without a limit grows).
-    const size_t wanted = static_cast<size_t>(std::llround(kGhostShareOfCapacity * static_cast<double>(capacity())));
-    if (ghost_.remembered() == 0 || wanted >= 2 * ghost_.remembered() || 2 * wanted <= ghost_.remembered()) {
-      ghost_.reset(wanted);
-    }
-  }
+  if (ghost_on_) ghost_.fit(ghost_size_for(capacity()));  // a shard without a limit grows
   return admit_with_ghost(candidate_hash, sketch_.frequency(candidate_hash), sketch_.frequency(victim_hash),
                           admission_margin_, ghost_on_ ? &ghost_ : nullptr, &random_state_);
 }

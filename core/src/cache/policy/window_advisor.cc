@@ -33,7 +33,7 @@ void WindowAdvisor::MiniCache::reset(size_t capacity, Setting setting) {
   capacity_ = std::max<size_t>(capacity, 1);
   margin_ = setting.margin;
   ghost_on_ = setting.ghost;
-  if (ghost_on_) ghost_.reset(static_cast<size_t>(std::llround(kGhostShareOfCapacity * static_cast<double>(capacity_))));
+  if (ghost_on_) ghost_.reset(ghost_size_for(capacity_));
   window_max_ = std::max<size_t>(1, static_cast<size_t>(std::llround(setting.window * static_cast<double>(capacity_))));
   protected_max_ = static_cast<size_t>(kProtectedShareOfMain * static_cast<double>(capacity_ - std::min(capacity_, window_max_)));
   nodes_.assign(3, Node{});
