@@ -35,7 +35,7 @@ struct NamespaceSample {
   quint64 bytes = 0;
   quint64 max_bytes = 0;    // 0 = none
   double ttl_seconds = 0;   // 0 = no expiry
-  double window_share = 1;  // W-TinyLFU's window now (1 = LRU)
+  double window_share = 0;  // W-TinyLFU's window now, 0.01..1 (1 = LRU); 0 = not reported
   bool ghost_admission = false;
 };
 

@@ -117,7 +117,9 @@ EngineSample RemoteSampler::add(const QJsonObject& now, double seconds) {
     row.bytes = count(ns, "bytes");
     row.max_bytes = count(ns, "max_bytes");
     row.ttl_seconds = number(ns, "ttl_seconds");
-    row.window_share = ns.value("window_share").toDouble(1);
+    // Servers older than these two fields send neither: the table then shows the setting
+    // as unknown rather than as LRU.
+    row.window_share = ns.value("window_share").toDouble(0);
     row.ghost_admission = ns.value("ghost_admission").toBool(false);
     s.l1_entries += row.entries;
     s.l1_bytes += row.bytes;

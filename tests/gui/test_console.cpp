@@ -143,6 +143,7 @@ class ConsoleTest : public QObject {
     NamespaceSample b = a;
     b.name = "garment";
     b.max_entries = 0;
+    b.window_share = 1;
     a.window_share = 0.25;
     a.ghost_admission = true;
     model.setRows({a, b});
@@ -154,6 +155,10 @@ class ConsoleTest : public QObject {
     model.setRows({a, b});  // same names: data changes only
     model.setRows({b});
     QCOMPARE(model.rowCount(), 1);
+    NamespaceSample unreported;  // from a server that does not send the setting
+    unreported.name = "old";
+    model.setRows({unreported});
+    QCOMPARE(model.data(model.index(0, NamespaceTableModel::kAdmission)).toString(), QString("–"));
     model.setRows({});
   }
 

@@ -92,6 +92,8 @@ class RemoteConsoleTest : public QObject {
     QCOMPARE(last->focus_namespace, QString("general"));
     QVERIFY(last->focus_entries > 0);
     QVERIFY(dashboard->namespaceModel()->rowCount() >= 5);
+    // Each namespace's W-TinyLFU setting, as the server reports it (0 would be "not reported").
+    for (const ui::NamespaceSample& row : last->namespace_rows) QVERIFY(row.window_share > 0 && row.window_share <= 1);
     QTRY_VERIFY_WITH_TIMEOUT(dashboard->hitRateSeries()->count() >= 3, 5000);  // charts redraw on their own timer
   }
 
