@@ -21,13 +21,18 @@ import random
 import sys
 
 
-def zipf_sampler(rng, n, s):
+def zipf_cdf(n, s):
     weights = [1 / (k ** s) for k in range(1, n + 1)]
     total = sum(weights)
     cdf, acc = [], 0.0
     for w in weights:
         acc += w / total
         cdf.append(acc)
+    return cdf
+
+
+def zipf_sampler(rng, n, s):
+    cdf = zipf_cdf(n, s)
     perm = list(range(n))
     rng.shuffle(perm)
     return lambda: perm[min(bisect.bisect_left(cdf, rng.random()), n - 1)]
@@ -69,11 +74,7 @@ def main():
 
     # Ranks in order (not permuted as zipf_sampler's are): rank r at request i is key r + i/40.
     drift_rng = random.Random(3)
-    weights = [1 / (k ** 0.95) for k in range(1, 20_001)]
-    total, cdf, acc = sum(weights), [], 0.0
-    for w in weights:
-        acc += w / total
-        cdf.append(acc)
+    cdf = zipf_cdf(20_000, 0.95)
     keys = [min(bisect.bisect_left(cdf, drift_rng.random()), 19_999) + i // 40 for i in range(400_000)]
     with open(os.path.join(out_dir, "drift.trace"), "w") as f:
         f.write("\n".join(map(str, keys)) + "\n")
