@@ -9,7 +9,7 @@ packages=(
   # Qt 6 widgets + charts (Charts needs the OpenGL dev package) and the offscreen/xcb plugins
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libqt6svg6 fonts-dejavu-core
   # engine libraries
-  libspdlog-dev libfmt-dev zlib1g-dev libzstd-dev libxxhash-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
+  libgoogle-perftools-dev libspdlog-dev libfmt-dev zlib1g-dev libzstd-dev libxxhash-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   # inference: libtorch (TorchScript), OpenCV (decode, preprocess), the training data
   libtorch-dev libopencv-dev opencv-data dataset-fashion-mnist
   # tests and benchmarks (Java + Caffeine: the peer benchmark, tests/bench/peer)

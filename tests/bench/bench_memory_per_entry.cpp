@@ -1,11 +1,14 @@
 // Memory per resident entry: heap bytes the L1 holds per entry beyond the key's and the
 // value's own bytes (table slot, entry node, policy links, accounting, the W-TinyLFU
-// sketch), measured
-// with the allocator's own count (mallinfo2) around filling a tier, against a naive
+// sketch), measured with the allocator's own count (tcmalloc's allocated bytes; glibc's
+// mallinfo2 when built without it) around filling a tier, against a naive
 // std::list + std::unordered_map LRU filled the same way, in the same run.
 //
 //   build/release/tests/bench/bench_memory_per_entry [entries]
 #include <malloc.h>
+#ifdef TIERSCOPE_WITH_TCMALLOC
+#include <gperftools/malloc_extension_c.h>
+#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +22,17 @@
 
 namespace {
 
-size_t heap_in_use() { return mallinfo2().uordblks; }
+// Bytes the program holds from the allocator, as the allocator counts them (each block at
+// its size class), so the figure includes what the allocator rounds up.
+size_t heap_in_use() {
+#ifdef TIERSCOPE_WITH_TCMALLOC
+  size_t bytes = 0;
+  MallocExtension_GetNumericProperty("generic.current_allocated_bytes", &bytes);
+  return bytes;
+#else
+  return mallinfo2().uordblks;
+#endif
+}
 
 // Keys of 24 characters: past the small-string buffer, so each owns a heap block.
 std::string key_of(size_t i) {

@@ -6,6 +6,9 @@
 #include <random>
 #include <set>
 #include <thread>
+#ifdef TIERSCOPE_WITH_TCMALLOC
+#include <dlfcn.h>
+#endif
 
 #include "cache/read_buffer.h"
 #include "recency_stream.h"
@@ -33,6 +36,30 @@ class MemoryTierTest : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // The build links tcmalloc (CMake's TIERSCOPE_MALLOC): the entries and values this test
+  // binary allocates must really come from it, not from glibc because the linker dropped a
+  // library nothing calls by name. Looked up at run time, so this test does not itself
+  // keep the library linked.
+  void allocationsGoThroughTheChosenAllocator() {
+#ifdef TIERSCOPE_WITH_TCMALLOC
+    using GetProperty = int (*)(const char*, size_t*);
+    auto get_property = reinterpret_cast<GetProperty>(dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
+    QVERIFY2(get_property != nullptr, "tcmalloc is not loaded");
+    auto allocated = [&] {
+      size_t bytes = 0;
+      return get_property("generic.current_allocated_bytes", &bytes) ? bytes : size_t{0};
+    };
+    const size_t before = allocated();
+    {
+      MemoryTier tier(exactLru(1000));
+      for (int i = 0; i < 1000; ++i) tier.put("key-" + std::to_string(i), bytes(1000));
+      QVERIFY2(allocated() >= before + 1000 * 1000, "1,000 values of 1,000 bytes did not come from tcmalloc");
+    }
+#else
+    QSKIP("built with the system allocator (TIERSCOPE_MALLOC=system or a sanitizer)");
+#endif
+  }
+
   void getReturnsWhatPutStored() {
     MemoryTier tier(exactLru(10));
     QVERIFY(tier.get("a") == nullptr);
