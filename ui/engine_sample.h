@@ -35,7 +35,10 @@ struct NamespaceSample {
   quint64 bytes = 0;
   quint64 max_bytes = 0;    // 0 = none
   double ttl_seconds = 0;   // 0 = no expiry
-  double window_share = 0;  // W-TinyLFU's window now, 0.01..1 (1 = LRU); 0 = not reported
+  // W-TinyLFU's window now, 0.01..1 (1 = LRU), or kWindowNotReported (a server older than
+  // the field; the table shows "–" rather than guessing LRU).
+  static constexpr double kWindowNotReported = 0;
+  double window_share = kWindowNotReported;
   bool ghost_admission = false;
 };
 

@@ -15,7 +15,7 @@ QString ttlText(double s) {
 }
 
 QString admissionText(const NamespaceSample& r) {
-  if (r.window_share <= 0) return QStringLiteral("–");  // not reported (an older server)
+  if (r.window_share <= NamespaceSample::kWindowNotReported) return QStringLiteral("–");  // an older server
   if (r.window_share >= 1 && !r.ghost_admission) return QObject::tr("window 100 % (LRU)");
   const QString window = QObject::tr("window %1 %").arg(100 * r.window_share, 0, 'f', 0);
   return r.ghost_admission ? QObject::tr("%1 + ghost").arg(window) : window;

@@ -117,9 +117,9 @@ EngineSample RemoteSampler::add(const QJsonObject& now, double seconds) {
     row.bytes = count(ns, "bytes");
     row.max_bytes = count(ns, "max_bytes");
     row.ttl_seconds = number(ns, "ttl_seconds");
-    // Servers older than these two fields send neither: the table then shows the setting
-    // as unknown rather than as LRU.
-    row.window_share = ns.value("window_share").toDouble(0);
+    // A server older than these two fields sends neither: a missing share reads as
+    // kWindowNotReported (number() gives 0), a missing ghost as none.
+    row.window_share = number(ns, "window_share");
     row.ghost_admission = ns.value("ghost_admission").toBool(false);
     s.l1_entries += row.entries;
     s.l1_bytes += row.bytes;

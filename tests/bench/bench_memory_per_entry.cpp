@@ -5,9 +5,10 @@
 // std::list + std::unordered_map LRU filled the same way, in the same run.
 //
 //   build/release/tests/bench/bench_memory_per_entry [entries]
-#include <malloc.h>
 #ifdef TIERSCOPE_WITH_TCMALLOC
 #include <gperftools/malloc_extension_c.h>
+#else
+#include <malloc.h>
 #endif
 
 #include <cstdio>
