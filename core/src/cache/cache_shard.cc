@@ -157,7 +157,10 @@ CacheShard::~CacheShard() {
   for (void* p : spare_nodes_) ::operator delete(p, std::align_val_t{alignof(Node)});
 }
 
-CacheShard::Node* CacheShard::find(std::string_view key, uint64_t hash, size_t* position) const {
+// Inlined into every caller here: a read is a chain of dependent loads, and a call between
+// them costs as much as a cache miss (docs/benchmarks.md §8).
+[[gnu::always_inline]] inline CacheShard::Node* CacheShard::find(std::string_view key, uint64_t hash,
+                                                                 size_t* position) const {
   // seq_cst loads (plain loads on x86): with the writer's fence before it reads the epoch
   // to retire, they order this probe after the reader's pin (see EpochDomain).
   const Table* t = table_.load(std::memory_order_seq_cst);
@@ -174,7 +177,7 @@ CacheShard::Node* CacheShard::find(std::string_view key, uint64_t hash, size_t* 
   }
 }
 
-bool CacheShard::expired(const Node* n, const Clock& clock) const {
+[[gnu::always_inline]] inline bool CacheShard::expired(const Node* n, const Clock& clock) const {
   // Only entries with a TTL pay for reading the clock.
   const int64_t expires = n->expires_ns.load(std::memory_order_relaxed);
   return expires != kNever.time_since_epoch().count() && clock.now().time_since_epoch().count() >= expires;
@@ -182,7 +185,11 @@ bool CacheShard::expired(const Node* n, const Clock& clock) const {
 
 void CacheShard::record_hit(ReadBuffer::Stripe& stripe, size_t position, uint64_t hash) {
   const uint64_t record = ReadBuffer::pack(position, hash);
-  ReadBuffer::Offer offer = ReadBuffer::record(stripe, record);
+  const ReadBuffer::Offer offer = ReadBuffer::record(stripe, record);
+  if (offer != ReadBuffer::Offer::kRecorded) record_hit_not_recorded(stripe, record, offer);
+}
+
+void CacheShard::record_hit_not_recorded(ReadBuffer::Stripe& stripe, uint64_t record, ReadBuffer::Offer offer) {
   if (offer == ReadBuffer::Offer::kFull && maintainer_ != nullptr) {
     // The maintainer applies the batch; this record is dropped meanwhile.
     if (!drain_requested_.load(std::memory_order_relaxed) && !drain_requested_.exchange(true)) maintainer_->wake();

@@ -127,6 +127,9 @@ class alignas(64) CacheShard {
   Node* find(std::string_view key, uint64_t hash, size_t* position) const;
   bool expired(const Node* n, const Clock& clock) const;
   void record_hit(ReadBuffer::Stripe& stripe, size_t position, uint64_t hash);
+  // The rare part of record_hit, out of line so that the rest inlines into a lookup: the
+  // stripe was full or contended.
+  [[gnu::noinline]] void record_hit_not_recorded(ReadBuffer::Stripe& stripe, uint64_t record, ReadBuffer::Offer offer);
   // Locked fallback when the reader found an expired entry: applies buffered reads (which
   // may extend its life) and then removes it if it is still expired.
   Node* recheck_expired(std::string_view key, uint64_t hash, const Clock& clock);

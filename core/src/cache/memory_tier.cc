@@ -31,12 +31,6 @@ uint32_t read_ring_size(unsigned shard_bits) {
 using internal::CacheShard;
 using internal::EpochDomain;
 
-void LentValue::release() {
-  if (pin_) EpochDomain::unpin(pin_);
-  pin_ = nullptr;
-  value_ = nullptr;
-}
-
 LentValue& LentValue::operator=(LentValue&& o) noexcept {
   if (this != &o) {
     release();

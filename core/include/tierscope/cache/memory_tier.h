@@ -61,8 +61,13 @@ class LentValue {
   const std::string* operator->() const { return value_->get(); }
   // A counted reference to the same bytes, valid after the loan ends; nullptr if empty.
   Value share() const { return value_ ? *value_ : nullptr; }
-  // Ends the loan early; the LentValue is empty afterwards.
-  void release();
+  // Ends the loan early; the LentValue is empty afterwards. Inline (it is on every read):
+  // the same release of the tier's epoch pin as EpochDomain::unpin.
+  void release() {
+    if (pin_) pin_->fetch_sub(1, std::memory_order_release);
+    pin_ = nullptr;
+    value_ = nullptr;
+  }
 
  private:
   friend class MemoryTier;
