@@ -94,11 +94,15 @@ Slot tag_of(uint64_t hash) { return static_cast<Slot>(hash >> kTagShift) << kTag
 }  // namespace
 
 // A power-of-two array of slots, probed linearly. A removed entry leaves a tombstone so
-// probes for keys placed after it keep going; rehashing clears them.
+// probes for keys placed after it keep going; rehashing clears them. Allocated 64-byte aligned, so
+// the shard can keep log2 of the capacity in the low bits of the table's address (see
+// CacheShard::table_word_): a lookup learns both from one load.
 struct CacheShard::Table {
   size_t mask;
-  std::atomic<Slot>* slots() { return reinterpret_cast<std::atomic<Slot>*>(this + 1); }
-  const std::atomic<Slot>* slots() const { return reinterpret_cast<const std::atomic<Slot>*>(this + 1); }
+  std::atomic<Slot>* slots() { return reinterpret_cast<std::atomic<Slot>*>(reinterpret_cast<char*>(this) + kSlotsOffset); }
+  const std::atomic<Slot>* slots() const {
+    return reinterpret_cast<const std::atomic<Slot>*>(reinterpret_cast<const char*>(this) + kSlotsOffset);
+  }
   size_t capacity() const { return mask + 1; }
   // The entry in slot i, or null for an empty slot or a tombstone.
   Node* entry(size_t i) const {
@@ -109,14 +113,25 @@ struct CacheShard::Table {
   void set(size_t i, Slot s) { slots()[i].store(s, std::memory_order_release); }
   Slot at(size_t i) const { return slots()[i].load(std::memory_order_relaxed); }
 
+  static constexpr size_t kSlotsOffset = kTableSlotsOffset;
+
   static Table* make(size_t capacity) {
-    void* raw = ::operator new(sizeof(Table) + capacity * sizeof(std::atomic<Slot>));
+    void* raw = ::operator new(kSlotsOffset + capacity * sizeof(std::atomic<Slot>), std::align_val_t{kAlignment});
     Table* t = new (raw) Table{capacity - 1};
     for (size_t i = 0; i < capacity; ++i) new (&t->slots()[i]) std::atomic<Slot>(kEmpty);
     return t;
   }
-  static void destroy(Table* t) { ::operator delete(t); }
+  static void destroy(Table* t) { ::operator delete(t, std::align_val_t{kAlignment}); }
+
+  // The shard's word for this table: its address, log2 of its capacity in the low bits.
+  uintptr_t word() const { return reinterpret_cast<uintptr_t>(this) | static_cast<uintptr_t>(std::countr_zero(mask + 1)); }
+  static Table* of(uintptr_t word) { return reinterpret_cast<Table*>(word & ~uintptr_t{kWordTagMask}); }
+  static size_t mask_of(uintptr_t word) { return (size_t{1} << (word & kWordTagMask)) - 1; }
+  static constexpr size_t kAlignment = kTableTagMask + 1;
+  static constexpr uintptr_t kWordTagMask = kTableTagMask;
 };
+
+CacheShard::Table* CacheShard::table_locked() const { return Table::of(table_word_.load(std::memory_order_relaxed)); }
 
 namespace {
 
@@ -134,7 +149,7 @@ constexpr size_t kMaxSpareNodes = 64;
 
 CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, SharedWindowAdvisor& advisor, EvictionPolicyKind policy,
                        size_t capacity_hint, AdaptiveTtl adaptive_ttl, Maintainer* maintainer, uint32_t read_ring_size)
-    : table_(Table::make(kMinTableSize)),
+    : table_word_(Table::make(kMinTableSize)->word()),
       reads_(read_ring_size),
       policy_(make_eviction_policy(policy, capacity_hint, advisor)),
       budget_(budget),
@@ -145,7 +160,7 @@ CacheShard::CacheShard(TierBudget& budget, EpochDomain& epochs, SharedWindowAdvi
 
 CacheShard::~CacheShard() {
   // No reader can be pinned on a shard being destroyed: free everything outright.
-  Table* t = table_.load(std::memory_order_relaxed);
+  Table* t = table_locked();
   for (size_t i = 0; i < t->capacity(); ++i) {
     if (Node* n = t->entry(i)) Node::destroy(n);
   }
@@ -163,10 +178,14 @@ CacheShard::~CacheShard() {
                                                                  size_t* position) const {
   // seq_cst loads (plain loads on x86): with the writer's fence before it reads the epoch
   // to retire, they order this probe after the reader's pin (see EpochDomain).
-  const Table* t = table_.load(std::memory_order_seq_cst);
+  // The mask comes with the table's address: no load of the table's header before the
+  // first slot.
+  const uintptr_t word = table_word_.load(std::memory_order_seq_cst);
+  const std::atomic<Slot>* slots = Table::of(word)->slots();
+  const size_t mask = Table::mask_of(word);
   const Slot tag = tag_of(hash);
-  for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-    const Slot s = t->slots()[i].load(std::memory_order_seq_cst);
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot s = slots[i].load(std::memory_order_seq_cst);
     if (s == kEmpty) return nullptr;
     if ((s & ~kAddressMask) != tag || s == kTombstone) continue;
     Node* n = reinterpret_cast<Node*>(s & kAddressMask);
@@ -205,6 +224,7 @@ void CacheShard::record_hit_not_recorded(ReadBuffer::Stripe& stripe, uint64_t re
 }
 
 Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock, bool count_miss) {
+  prefetch_first_slot(hash);
   EpochDomain::Guard pin = epochs_.pin();
   if (const Value* v = get_pinned(key, hash, clock)) return *v;
   if (count_miss) this->count_miss();
@@ -251,7 +271,7 @@ void CacheShard::on_read_locked(Node* n) {
 }
 
 void CacheShard::apply_reads_locked() {
-  Table* t = table_.load(std::memory_order_relaxed);
+  Table* t = table_locked();
   reads_.drain([&](uint64_t record) {
     // A record may be stale (the entry replaced, removed or moved by a rehash): apply it
     // only if its slot still holds an entry with the recorded hash. The hash is read from
@@ -264,7 +284,7 @@ void CacheShard::apply_reads_locked() {
 }
 
 size_t CacheShard::position_locked(const Node* n) const {
-  const Table* t = table_.load(std::memory_order_relaxed);
+  const Table* t = table_locked();
   for (size_t i = n->hash & t->mask;; i = (i + 1) & t->mask) {
     if (t->entry(i) == n) return i;
   }
@@ -302,7 +322,7 @@ void CacheShard::remove_locked(Node* n) {
   policy_->on_remove(n);
   budget_.entries.fetch_sub(1, std::memory_order_relaxed);
   budget_.bytes.fetch_sub(static_cast<int64_t>(n->charge), std::memory_order_relaxed);
-  Table* t = table_.load(std::memory_order_relaxed);
+  Table* t = table_locked();
   size_t i = position_locked(n);
   --live_;
   if (t->at((i + 1) & t->mask) != kEmpty) {
@@ -321,7 +341,7 @@ void CacheShard::remove_locked(Node* n) {
 }
 
 void CacheShard::grow_locked(size_t live_after) {
-  Table* old = table_.load(std::memory_order_relaxed);
+  Table* old = table_locked();
   const size_t capacity = std::bit_ceil(std::max(kMinTableSize, live_after * 2));
   Table* t = Table::make(capacity);
   for (size_t i = 0; i < old->capacity(); ++i) {
@@ -331,7 +351,7 @@ void CacheShard::grow_locked(size_t live_after) {
     while (t->at(j) != kEmpty) j = (j + 1) & t->mask;
     t->slots()[j].store(s, std::memory_order_relaxed);
   }
-  table_.store(t, std::memory_order_release);
+  table_word_.store(t->word(), std::memory_order_release);
   tombstones_ = 0;
   retire_locked(nullptr, old);
 }
@@ -349,16 +369,16 @@ void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t ch
   size_t position;
   if (Node* old = find(key, hash, &position)) {
     policy_->on_replace(old, fresh);
-    table_.load(std::memory_order_relaxed)->set(position, fresh);
+    table_locked()->set(position, fresh);
     budget_.bytes.fetch_add(static_cast<int64_t>(charge) - static_cast<int64_t>(old->charge),
                             std::memory_order_relaxed);
     retire_locked(old, nullptr);
     policy_->on_hit(fresh);
   } else {
-    Table* t = table_.load(std::memory_order_relaxed);
+    Table* t = table_locked();
     if (static_cast<double>(live_ + tombstones_ + 1) > kMaxLoad * static_cast<double>(t->capacity())) {
       grow_locked(live_ + 1);
-      t = table_.load(std::memory_order_relaxed);
+      t = table_locked();
     }
     size_t i = hash & t->mask;
     while (t->at(i) != kEmpty && t->at(i) != kTombstone) i = (i + 1) & t->mask;
@@ -406,7 +426,7 @@ Value CacheShard::peek(std::string_view key, uint64_t hash, const Clock& clock, 
 void CacheShard::visit(const std::function<void(const EntryView&)>& fn, TimePoint now) {
   std::lock_guard lock(mu_);
   apply_reads_locked();
-  const Table* t = table_.load(std::memory_order_relaxed);
+  const Table* t = table_locked();
   for (size_t i = 0; i < t->capacity(); ++i) {
     const Node* n = t->entry(i);
     if (n == nullptr || now >= n->expires()) continue;
@@ -418,7 +438,7 @@ size_t CacheShard::erase_matching(std::string_view pattern) {
   std::lock_guard lock(mu_);
   apply_reads_locked();
   size_t removed = 0;
-  const Table* t = table_.load(std::memory_order_relaxed);
+  const Table* t = table_locked();
   for (size_t i = 0; i < t->capacity(); ++i) {
     Node* n = t->entry(i);
     if (n != nullptr && glob_match(pattern, n->key())) {
@@ -448,8 +468,8 @@ size_t CacheShard::clear() {
   int64_t bytes = 0;
   for (PolicyNode* p : nodes) bytes += static_cast<int64_t>(static_cast<Node*>(p)->charge);
   // Readers may still be probing the old table: publish an empty one, retire the rest.
-  Table* old = table_.load(std::memory_order_relaxed);
-  table_.store(Table::make(kMinTableSize), std::memory_order_release);
+  Table* old = table_locked();
+  table_word_.store(Table::make(kMinTableSize)->word(), std::memory_order_release);
   live_ = tombstones_ = 0;
   for (PolicyNode* p : nodes) retire_locked(static_cast<Node*>(p), nullptr);
   retire_locked(nullptr, old);

@@ -52,6 +52,8 @@ class LockedCounter {
 // to. The limits are global, not per shard, so a tier of 10 entries holds 10 entries
 // whatever its shard count.
 struct TierBudget {
+  TierBudget(size_t entry_limit, size_t byte_limit) : max_entries(entry_limit), max_bytes(byte_limit) {}
+
   std::atomic<int64_t> entries{0};
   std::atomic<int64_t> bytes{0};
   std::atomic<size_t> max_entries{0};  // 0 = no limit
@@ -108,6 +110,17 @@ class alignas(64) CacheShard {
   // The same, if a reader asked the maintainer for it since the last time.
   void maintain_if_requested();
 
+  // Starts loading the slot a lookup of `hash` probes first, before the caller pins the
+  // epoch: the pin's locked add holds back every load after it, not a prefetch issued
+  // before. Reads nothing: the table may be retired meanwhile, and a prefetch of an
+  // address that is no longer the table's is harmless.
+  void prefetch_first_slot(uint64_t hash) const {
+    const uintptr_t word = table_word_.load(std::memory_order_relaxed);
+    const size_t mask = (size_t{1} << (word & kTableTagMask)) - 1;
+    __builtin_prefetch(reinterpret_cast<const void*>((word & ~kTableTagMask) + kTableSlotsOffset +
+                                                     (hash & mask) * sizeof(uintptr_t)));
+  }
+
   void count_miss() { reads_.mine().misses.fetch_add(1, std::memory_order_relaxed); }
   uint64_t hits() const { return reads_.hits(); }
   uint64_t misses() const { return reads_.misses(); }
@@ -143,9 +156,16 @@ class alignas(64) CacheShard {
   // Frees what no pinned reader can hold; `advance` first tries to move the epoch on.
   void reclaim_locked(bool advance);
 
-  // Readers load table_ on every lookup: it sits on a line of its own, so neither the lock
+  // The table as seen under the lock.
+  Table* table_locked() const;
+
+  // The current table's address with log2 of its capacity in the bits of kTableTagMask
+  // (tables are allocated 64-byte aligned), so a lookup learns where to probe from one load.
+  // Readers load it on every lookup: it sits on a line of its own, so neither the lock
   // (taken by the maintainer every few reads) nor the counts beside it invalidate their copy.
-  alignas(64) std::atomic<Table*> table_;
+  static constexpr uintptr_t kTableTagMask = 63;
+  static constexpr size_t kTableSlotsOffset = sizeof(size_t);  // the slots follow the mask
+  alignas(64) std::atomic<uintptr_t> table_word_;
   alignas(64) std::mutex mu_;
   size_t live_ = 0;        // guarded by mu_
   size_t tombstones_ = 0;  // guarded by mu_
