@@ -554,6 +554,25 @@ class TieredCacheTest : public QObject {
       if (ns.name == "human:lower") QCOMPARE(ns.l1.entries, 0u);
     }
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.get("nope", "x"));
+    // Names are told apart by every byte, not by their first eight and their length.
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.get("human:uppe", "x"));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.get("human:upperr", "x"));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.get("human:dressez", "x"));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, cache.get("", "x"));
+    {
+      TieredCacheOptions twins;
+      NamespaceOptions a, b;
+      a.name = "namespace_a";
+      b.name = "namespace_b";
+      a.loader = make_compute_loader([](std::string_view) { return make_value("from a"); });
+      b.loader = make_compute_loader([](std::string_view) { return make_value("from b"); });
+      twins.namespaces = {a, b};
+      TieredCache cache2(twins);
+      QCOMPARE(*cache2.get("namespace_b", "k"), std::string("from b"));
+      QCOMPARE(*cache2.get("namespace_a", "k"), std::string("from a"));
+      twins.namespaces = {a, a};
+      QVERIFY_THROWS_EXCEPTION(std::invalid_argument, TieredCache{twins});
+    }
     TieredCacheOptions bad;
     NamespaceOptions spaced;
     spaced.name = "has space";
