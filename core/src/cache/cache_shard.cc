@@ -94,14 +94,14 @@ Slot tag_of(uint64_t hash) { return static_cast<Slot>(hash >> kTagShift) << kTag
 }  // namespace
 
 // A power-of-two array of slots, probed linearly. A removed entry leaves a tombstone so
-// probes for keys placed after it keep going; rehashing clears them. Allocated 64-byte aligned, so
-// the shard can keep log2 of the capacity in the low bits of the table's address (see
-// CacheShard::table_word_): a lookup learns both from one load.
+// probes for keys placed after it keep going; rehashing clears them. Allocated 64-byte
+// aligned, so the shard keeps log2 of the capacity in the low bits of the table's address
+// (CacheShard::table_word_): a lookup learns both from one load.
 struct CacheShard::Table {
   size_t mask;
-  std::atomic<Slot>* slots() { return reinterpret_cast<std::atomic<Slot>*>(reinterpret_cast<char*>(this) + kSlotsOffset); }
+  std::atomic<Slot>* slots() { return reinterpret_cast<std::atomic<Slot>*>(reinterpret_cast<char*>(this) + kTableSlotsOffset); }
   const std::atomic<Slot>* slots() const {
-    return reinterpret_cast<const std::atomic<Slot>*>(reinterpret_cast<const char*>(this) + kSlotsOffset);
+    return reinterpret_cast<const std::atomic<Slot>*>(reinterpret_cast<const char*>(this) + kTableSlotsOffset);
   }
   size_t capacity() const { return mask + 1; }
   // The entry in slot i, or null for an empty slot or a tombstone.
@@ -113,10 +113,10 @@ struct CacheShard::Table {
   void set(size_t i, Slot s) { slots()[i].store(s, std::memory_order_release); }
   Slot at(size_t i) const { return slots()[i].load(std::memory_order_relaxed); }
 
-  static constexpr size_t kSlotsOffset = kTableSlotsOffset;
+  static constexpr size_t kAlignment = kTableTagMask + 1;
 
   static Table* make(size_t capacity) {
-    void* raw = ::operator new(kSlotsOffset + capacity * sizeof(std::atomic<Slot>), std::align_val_t{kAlignment});
+    void* raw = ::operator new(kTableSlotsOffset + capacity * sizeof(std::atomic<Slot>), std::align_val_t{kAlignment});
     Table* t = new (raw) Table{capacity - 1};
     for (size_t i = 0; i < capacity; ++i) new (&t->slots()[i]) std::atomic<Slot>(kEmpty);
     return t;
@@ -125,10 +125,7 @@ struct CacheShard::Table {
 
   // The shard's word for this table: its address, log2 of its capacity in the low bits.
   uintptr_t word() const { return reinterpret_cast<uintptr_t>(this) | static_cast<uintptr_t>(std::countr_zero(mask + 1)); }
-  static Table* of(uintptr_t word) { return reinterpret_cast<Table*>(word & ~uintptr_t{kWordTagMask}); }
-  static size_t mask_of(uintptr_t word) { return (size_t{1} << (word & kWordTagMask)) - 1; }
-  static constexpr size_t kAlignment = kTableTagMask + 1;
-  static constexpr uintptr_t kWordTagMask = kTableTagMask;
+  static Table* of(uintptr_t word) { return reinterpret_cast<Table*>(table_address_of(word)); }
 };
 
 CacheShard::Table* CacheShard::table_locked() const { return Table::of(table_word_.load(std::memory_order_relaxed)); }
@@ -182,7 +179,7 @@ CacheShard::~CacheShard() {
   // first slot.
   const uintptr_t word = table_word_.load(std::memory_order_seq_cst);
   const std::atomic<Slot>* slots = Table::of(word)->slots();
-  const size_t mask = Table::mask_of(word);
+  const size_t mask = table_mask_of(word);
   const Slot tag = tag_of(hash);
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot s = slots[i].load(std::memory_order_seq_cst);

@@ -116,9 +116,8 @@ class alignas(64) CacheShard {
   // address that is no longer the table's is harmless.
   void prefetch_first_slot(uint64_t hash) const {
     const uintptr_t word = table_word_.load(std::memory_order_relaxed);
-    const size_t mask = (size_t{1} << (word & kTableTagMask)) - 1;
-    __builtin_prefetch(reinterpret_cast<const void*>((word & ~kTableTagMask) + kTableSlotsOffset +
-                                                     (hash & mask) * sizeof(uintptr_t)));
+    __builtin_prefetch(reinterpret_cast<const void*>(table_address_of(word) + kTableSlotsOffset +
+                                                     (hash & table_mask_of(word)) * sizeof(uintptr_t)));
   }
 
   void count_miss() { reads_.mine().misses.fetch_add(1, std::memory_order_relaxed); }
@@ -165,6 +164,8 @@ class alignas(64) CacheShard {
   // (taken by the maintainer every few reads) nor the counts beside it invalidate their copy.
   static constexpr uintptr_t kTableTagMask = 63;
   static constexpr size_t kTableSlotsOffset = sizeof(size_t);  // the slots follow the mask
+  static uintptr_t table_address_of(uintptr_t word) { return word & ~kTableTagMask; }
+  static size_t table_mask_of(uintptr_t word) { return (size_t{1} << (word & kTableTagMask)) - 1; }
   alignas(64) std::atomic<uintptr_t> table_word_;
   alignas(64) std::mutex mu_;
   size_t live_ = 0;        // guarded by mu_
