@@ -26,32 +26,53 @@ TieredCache::TieredCache(TieredCacheOptions options) : impl_(std::make_unique<Im
 TieredCache::~TieredCache() { impl_->pool.reset(); }
 
 Value TieredCache::get(std::string_view ns, std::string_view key, const std::shared_ptr<Loader>& loader, Duration ttl) {
+  // Only what a hit needs is inline here; the timed, logged and missing paths are
+  // functions of their own. Inline, their frame and setup made every hit ~10 % slower
+  // (bench_hit_path, docs/benchmarks.md §8).
   Impl& d = *impl_;
   Namespace& n = d.lookup(ns);
-  d.total_requests.add();
   const uint64_t hash = MemoryTier::hash_of(key);  // once, for the tap and the tier
   if (n.recorder->enabled()) n.recorder->record(key_hash_from_string_hash(hash));
   // Time one L1 lookup in 64: percentiles need samples, not every hit paying two clock
   // reads (~25 ns each here, 5 % of a hit).
   thread_local uint32_t sample_counter = 0;
-  const bool sampled = (++sample_counter & 63) == 0;
-  auto start = sampled ? SteadyClock::now() : SteadyClock::time_point{};
-  if (Value v = n.l1->get(key, hash)) {
-    d.l1_hits.add();
-    if (sampled) d.l1_latency.record(SteadyClock::now() - start);
-    if (d.debug_logging()) d.options.logger->debug("L1 HIT {}/{}", n.name, key);
+  if ((++sample_counter & 63) == 0) [[unlikely]] return d.get_sampled(n, key, hash, loader, ttl);
+  if (Value v = n.l1->get(key, hash)) [[likely]] {
+    d.first_look_hits.add();
+    if (d.debug_logging()) [[unlikely]] d.log_l1_hit(n, key);
     return v;
   }
-  if (!sampled) start = SteadyClock::now();  // a miss is timed from here: the L1 lookup is noise next to a load
-  std::shared_future<Value> future = d.start_or_join(n, key, loader, ttl);
-  if (d.options.load_timeout > Duration::zero() &&
-      future.wait_for(d.options.load_timeout) == std::future_status::timeout) {
-    d.load_timeouts.fetch_add(1, std::memory_order_relaxed);
-    throw LoadTimeoutError("load of " + Impl::full_key(n, key) + " did not finish within " +
-                           std::to_string(d.options.load_timeout.count() / 1'000'000) + " ms");
+  return d.get_after_miss(n, key, loader, ttl, SteadyClock::now());
+}
+
+Value TieredCache::Impl::get_sampled(Namespace& n, std::string_view key, uint64_t hash,
+                                     const std::shared_ptr<Loader>& loader, Duration ttl) {
+  const auto start = SteadyClock::now();
+  if (Value v = n.l1->get(key, hash)) {
+    first_look_hits.add();
+    l1_latency.record(SteadyClock::now() - start);
+    if (debug_logging()) log_l1_hit(n, key);
+    return v;
+  }
+  return get_after_miss(n, key, loader, ttl, start);
+}
+
+void TieredCache::Impl::log_l1_hit(const Namespace& n, std::string_view key) const {
+  options.logger->debug("L1 HIT {}/{}", n.name, key);
+}
+
+Value TieredCache::Impl::get_after_miss(Namespace& n, std::string_view key, const std::shared_ptr<Loader>& loader,
+                                        Duration ttl, SteadyClock::time_point start) {
+  // `start`: when the L1 lookup began (a sampled request) or ended; either way the lookup
+  // is noise next to a load.
+  std::shared_future<Value> future = start_or_join(n, key, loader, ttl);
+  if (options.load_timeout > Duration::zero() && future.wait_for(options.load_timeout) == std::future_status::timeout) {
+    load_timeouts.fetch_add(1, std::memory_order_relaxed);
+    throw LoadTimeoutError("load of " + full_key(n, key) + " did not finish within " +
+                           std::to_string(options.load_timeout.count() / 1'000'000) + " ms");
   }
   Value v = future.get();
-  d.miss_latency.record(SteadyClock::now() - start);
+  miss_latency.record(SteadyClock::now() - start);
   return v;
 }
 
@@ -64,11 +85,10 @@ std::shared_future<Value> TieredCache::get_async(std::string_view ns, std::strin
   } catch (...) {
     return failed(std::current_exception());
   }
-  d.total_requests.add();
   const uint64_t hash = MemoryTier::hash_of(key);
   if (n->recorder->enabled()) n->recorder->record(key_hash_from_string_hash(hash));
   if (Value v = n->l1->get(key, hash)) {
-    d.l1_hits.add();
+    d.first_look_hits.add();
     return ready(std::move(v));
   }
   return d.start_or_join(*n, key, loader, ttl);
@@ -80,9 +100,8 @@ Value TieredCache::get_if_in_memory(std::string_view ns, std::string_view key) {
   const uint64_t hash = MemoryTier::hash_of(key);
   Value v = n.l1->get_if_present(key, hash);
   if (!v) return nullptr;
-  d.total_requests.add();
   if (n.recorder->enabled()) n.recorder->record(key_hash_from_string_hash(hash));
-  d.l1_hits.add();
+  d.first_look_hits.add();
   if (d.debug_logging()) d.options.logger->debug("L1 HIT {}/{}", n.name, key);
   return v;
 }
@@ -198,8 +217,9 @@ AccessRecorder& TieredCache::access_recorder(std::string_view ns) { return *impl
 TieredStats TieredCache::snapshot() const {
   const Impl& d = *impl_;
   TieredStats s;
-  s.total_requests = d.total_requests.load();
-  s.l1_hits = d.l1_hits.load();
+  const uint64_t first_look_hits = d.first_look_hits.load();
+  s.total_requests = first_look_hits + d.first_look_misses.load();
+  s.l1_hits = first_look_hits + d.second_look_hits.load(std::memory_order_relaxed);
   s.l2_hits = d.l2_hits.load();
   s.l3_hits = d.l3_hits.load();
   s.shared_hits = d.shared_hits.load();
