@@ -155,7 +155,8 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   addTile(tiles, 0, 3, tr("From origin"), "origin", tr("Share answered by loading from the origin (l3_hits), waiters of that load included"), &unused);
   addTile(tiles, 0, 4, tr("Failed"), "failed", tr("Share of requests that ended in a load error or an overload refusal"), &unused);
   addTile(tiles, 0, 5, tr("L1 memory"), "memory", tr("Memory charged by every namespace's L1, against CACHE_MEMORY_LIMIT_MB"), &unused);
-  addTile(tiles, 0, 6, tr("Process RSS"), "rss", tr("Resident memory of this process (models, images, caches), against the budget"), &unused);
+  addTile(tiles, 0, 6, tr("Process RSS"), "rss", tr("Resident memory of this process: models, images, caches and the rest. The memory budget "
+                                                "(CACHE_MEMORY_LIMIT_MB) caps the L1 caches alone, not the process"), &unused);
   addTile(tiles, 1, 0, tr("L2 disk"), "disk", tr("Disk the L2 tier takes in whole blocks (l2_disk_usage_gb) against its limit (l2_disk_limit_gb)"), &unused);
   addTile(tiles, 1, 1, tr("Stampedes prevented"), "stampedes", tr("Requests that waited for a load already under way instead of starting their own (stampede_prevented)"), &unused);
   addTile(tiles, 1, 2, tr("Evictions"), "evictions", tr("Entries removed for space, L1 and L2 (evictions); TTL expiries and invalidations are counted apart"), &unused);
@@ -215,10 +216,10 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   entries_limit_series_ = usage_chart_->addSeries(tr("entry limit"), false, entries_series_);
   bytes_limit_series_ = usage_chart_->addSeries(tr("memory limit"), true, bytes_series_);
 
-  memory_chart_ = new TimeSeriesChart(tr("Memory against the budget"), tr("MiB"));
+  memory_chart_ = new TimeSeriesChart(tr("Memory against the L1 budget"), tr("MiB"));
   l1_memory_series_ = memory_chart_->addSeries(tr("L1, all namespaces"));
   rss_series_ = memory_chart_->addSeries(tr("process RSS"));
-  budget_series_ = memory_chart_->addSeries(tr("budget"), false, l1_memory_series_);
+  budget_series_ = memory_chart_->addSeries(tr("L1 budget"), false, l1_memory_series_);
 
   disk_chart_ = new TimeSeriesChart(tr("L2 disk usage"), tr("MiB"));
   disk_series_ = disk_chart_->addSeries(tr("used"));
@@ -645,7 +646,7 @@ void DashboardWidget::showTiles(const EngineSample& s) {
   set("memory", humanBytes(double(s.l1_bytes)),
       s.memory_budget_bytes ? tr("of %1 budget").arg(humanBytes(double(s.memory_budget_bytes))) : tr("no budget set"));
   set("rss", humanBytes(double(s.process_rss_bytes)),
-      s.memory_budget_bytes ? tr("budget %1").arg(humanBytes(double(s.memory_budget_bytes))) : QString());
+      s.memory_budget_bytes ? tr("L1 budget %1").arg(humanBytes(double(s.memory_budget_bytes))) : QString());
   set("disk", s.l2_enabled ? humanBytes(double(s.l2_bytes)) : tr("off"),
       s.l2_enabled ? tr("of %1, %L2 entries").arg(humanBytes(double(s.l2_max_bytes))).arg(s.l2_entries) : QString());
   set("stampedes", locale.toString(s.stampede_prevented), tr("%1/s").arg(s.stampedes_per_second, 0, 'f', 1));
