@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include <atomic>
+#include <latch>
 #include <random>
 #include <set>
 #include <thread>
@@ -11,6 +12,7 @@
 #endif
 
 #include "cache/read_buffer.h"
+#include "cache/thread_ticket.h"
 #include "recency_stream.h"
 #include "tierscope/cache/maintainer.h"
 #include "tierscope/cache/memory_tier.h"
@@ -253,6 +255,77 @@ class MemoryTierTest : public QObject {
     tier.set_policy(EvictionPolicyKind::kLru);
     QCOMPARE(tier.snapshot().window_share, 1.0);
     QVERIFY(!tier.snapshot().ghost_admission);
+  }
+
+  // A read-buffer stripe is owned by one live thread at a time (its counters take plain
+  // adds): threads alive together never share an owned stripe, and one that exits gives
+  // its stripe back for the next.
+  void ownedStripesAreNeverShared() {
+    using tierscope::internal::kNotOwned;
+    using tierscope::internal::kOwnedStripes;
+    using tierscope::internal::owned_stripe;
+    for (int round = 0; round < 3; ++round) {
+      constexpr int kThreads = 7;
+      std::latch all_taken(kThreads), done(1);
+      std::vector<uint32_t> got(kThreads);
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+          got[t] = owned_stripe();
+          all_taken.count_down();
+          done.wait();  // alive until every thread has taken its stripe
+        });
+      }
+      all_taken.wait();
+      done.count_down();
+      for (auto& th : threads) th.join();
+      std::set<uint32_t> owned;
+      int unowned = 0;
+      for (uint32_t g : got) {
+        if (g == kNotOwned) {
+          ++unowned;
+        } else {
+          QVERIFY(g < kOwnedStripes);
+          QVERIFY2(owned.insert(g).second, "two live threads own one stripe");
+        }
+      }
+      // This thread may hold one; the others were free again after the last round.
+      QVERIFY(owned.size() >= kOwnedStripes - 1);
+      QCOMPARE(int(owned.size()) + unowned, kThreads);
+    }
+  }
+
+  // Hits and misses counted exactly while threads come and go: owners counting with plain
+  // adds, the rest with locked ones, stripes handed from an exited thread to a new one.
+  void countsStayExactAsReadersComeAndGo() {
+    MemoryTierOptions o;
+    o.max_entries = 1000;
+    o.max_bytes = 0;
+    o.shard_bits = 1;
+    o.policy = EvictionPolicyKind::kWTinyLfu;
+    tierscope::Maintainer maintainer;
+    o.maintainer = &maintainer;
+    MemoryTier tier(o);
+    for (int k = 0; k < 100; ++k) tier.put("k" + std::to_string(k), make_value("v"));
+    std::atomic<uint64_t> reads{0}, found{0};
+    for (int round = 0; round < 4; ++round) {
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&, t] {
+          std::mt19937 rng(round * 10 + t);
+          for (int i = 0; i < 20'000; ++i) {
+            const std::string key = "k" + std::to_string(rng() % 120);  // 100 resident, 20 never
+            reads.fetch_add(1, std::memory_order_relaxed);
+            const bool hit = i % 2 ? tier.get(key) != nullptr : bool(tier.read(key));
+            if (hit) found.fetch_add(1, std::memory_order_relaxed);
+          }
+        });
+      }
+      for (auto& th : threads) th.join();
+      const MemoryTierStats s = tier.snapshot();
+      QCOMPARE(s.hits, found.load());
+      QCOMPARE(s.hits + s.misses, reads.load());
+    }
   }
 
   // Eight threads on a single shard: every value read back belongs to its key, and the

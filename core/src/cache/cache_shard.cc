@@ -217,7 +217,7 @@ void CacheShard::record_hit_not_recorded(ReadBuffer::Stripe& stripe, uint64_t re
     mu_.unlock();
   }
   // Dropped (lossy by design: the policy misses one access), but still counted.
-  if (offer != ReadBuffer::Offer::kRecorded) stripe.unrecorded_hits.fetch_add(1, std::memory_order_relaxed);
+  if (offer != ReadBuffer::Offer::kRecorded) stripe.count(stripe.unrecorded_hits);
 }
 
 Value CacheShard::get(std::string_view key, uint64_t hash, const Clock& clock, bool count_miss) {
@@ -235,7 +235,8 @@ const Value* CacheShard::get_pinned(std::string_view key, uint64_t hash, const C
   if (expired(n, clock)) {
     n = recheck_expired(key, hash, clock);
     if (n == nullptr) return nullptr;
-    reads_.mine().unrecorded_hits.fetch_add(1, std::memory_order_relaxed);
+    ReadBuffer::Stripe& stripe = reads_.mine();
+    stripe.count(stripe.unrecorded_hits);
     return &n->value;
   }
   record_hit(reads_.mine(), position, hash);

@@ -120,7 +120,10 @@ class alignas(64) CacheShard {
                                                      (hash & table_mask_of(word)) * sizeof(uintptr_t)));
   }
 
-  void count_miss() { reads_.mine().misses.fetch_add(1, std::memory_order_relaxed); }
+  void count_miss() {
+    ReadBuffer::Stripe& stripe = reads_.mine();
+    stripe.count(stripe.misses);
+  }
   uint64_t hits() const { return reads_.hits(); }
   uint64_t misses() const { return reads_.misses(); }
   // Nodes and tables unlinked but not yet freed (a pinned reader may still hold them).

@@ -22,7 +22,9 @@ constexpr size_t kTierBufferedReads = 1024;
 constexpr uint32_t kMinReadRing = 4;
 
 uint32_t read_ring_size(unsigned shard_bits) {
-  const size_t rings = (size_t{1} << shard_bits) * internal::ReadBuffer::kStripes;
+  // The rings in use while each reading thread owns a stripe; shared stripes, used only
+  // beyond that, get the same size.
+  const size_t rings = (size_t{1} << shard_bits) * internal::kOwnedStripes;
   const size_t per_ring = std::bit_floor(std::max<size_t>(1, kTierBufferedReads / rings));
   return static_cast<uint32_t>(std::clamp<size_t>(per_ring, kMinReadRing, internal::ReadBuffer::kMaxRingSize));
 }
