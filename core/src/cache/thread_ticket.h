@@ -29,7 +29,7 @@ inline std::atomic<uint32_t>& owned_stripes_taken() {
   return taken;
 }
 struct OwnedStripe {
-  uint32_t index = kNotOwned;
+  uint32_t index = kNotOwned;  // not const: given up at thread exit
   OwnedStripe() {
     std::atomic<uint32_t>& taken = owned_stripes_taken();
     uint32_t now = taken.load(std::memory_order_relaxed);
@@ -44,7 +44,11 @@ struct OwnedStripe {
     }
   }
   ~OwnedStripe() {
-    if (index != kNotOwned) owned_stripes_taken().fetch_and(~(uint32_t{1} << index), std::memory_order_release);
+    if (index == kNotOwned) return;
+    owned_stripes_taken().fetch_and(~(uint32_t{1} << index), std::memory_order_release);
+    // A read from a later thread_local destructor of this thread then shares a stripe
+    // (locked adds) instead of writing one that another thread may own by now.
+    index = kNotOwned;
   }
   OwnedStripe(const OwnedStripe&) = delete;
   OwnedStripe& operator=(const OwnedStripe&) = delete;
@@ -52,7 +56,7 @@ struct OwnedStripe {
 }  // namespace detail
 
 inline uint32_t owned_stripe() {
-  thread_local const detail::OwnedStripe mine;
+  thread_local detail::OwnedStripe mine;
   return mine.index;
 }
 
