@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 #endif
 
+#include "cache/epoch_domain.h"
 #include "cache/read_buffer.h"
 #include "cache/thread_ticket.h"
 #include "recency_stream.h"
@@ -257,21 +258,22 @@ class MemoryTierTest : public QObject {
     QVERIFY(!tier.snapshot().ghost_admission);
   }
 
-  // A read-buffer stripe is owned by one live thread at a time (its counters take plain
-  // adds): threads alive together never share an owned stripe, and one that exits gives
-  // its stripe back for the next.
-  void ownedStripesAreNeverShared() {
+  // An owned slot (read-buffer stripe, epoch pin counters: plain adds) belongs to one live
+  // thread at a time: threads alive together never share one, one that exits gives its
+  // slot back for the next, and the inline mirror LentValue reads agrees.
+  void ownedSlotsAreNeverShared() {
     using tierscope::internal::kNotOwned;
-    using tierscope::internal::kOwnedStripes;
-    using tierscope::internal::owned_stripe;
+    using tierscope::internal::kOwnedSlots;
+    using tierscope::internal::owned_slot;
     for (int round = 0; round < 3; ++round) {
-      constexpr int kThreads = 7;
+      constexpr int kThreads = kOwnedSlots + 3;
       std::latch all_taken(kThreads), done(1);
       std::vector<uint32_t> got(kThreads);
       std::vector<std::thread> threads;
       for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
-          got[t] = owned_stripe();
+          got[t] = owned_slot();
+          if (tierscope::detail::owned_slot_plus_one != (got[t] == kNotOwned ? 0 : got[t] + 1)) got[t] = kNotOwned - 1;
           all_taken.count_down();
           done.wait();  // alive until every thread has taken its stripe
         });
@@ -285,13 +287,109 @@ class MemoryTierTest : public QObject {
         if (g == kNotOwned) {
           ++unowned;
         } else {
-          QVERIFY(g < kOwnedStripes);
-          QVERIFY2(owned.insert(g).second, "two live threads own one stripe");
+          QVERIFY2(g != kNotOwned - 1, "owned_slot_plus_one disagrees with owned_slot()");
+          QVERIFY(g < kOwnedSlots);
+          QVERIFY2(owned.insert(g).second, "two live threads own one slot");
         }
       }
       // This thread may hold one; the others were free again after the last round.
-      QVERIFY(owned.size() >= kOwnedStripes - 1);
+      QVERIFY(owned.size() >= kOwnedSlots - 1);
       QCOMPARE(int(owned.size()) + unowned, kThreads);
+    }
+  }
+
+  // An epoch pin holds back the second advance (what frees nodes retired while it was
+  // taken) wherever it ends: on its own thread (plain unpin), on another (foreign unpin),
+  // for owners and for threads beyond the owned slots (shared slots), with plain pins and
+  // with locked ones. Then, all released, the epoch moves on.
+  void epochPinsHoldTheEpochWhereverTheyEnd() {
+    using internal::EpochDomain;
+    // try_advance() moves at most once per barrier interval with plain pins: keep asking.
+    auto advance_to = [](EpochDomain& d, uint64_t target) {
+      for (int i = 0; i < 200 && d.epoch() < target; ++i) {
+        d.try_advance();
+        std::this_thread::sleep_for(EpochDomain::kMaxBarrierInterval / 4);
+      }
+      return d.epoch();
+    };
+    for (EpochDomain::PinMode mode : {EpochDomain::PinMode::kAuto, EpochDomain::PinMode::kLocked}) {
+      EpochDomain d(mode);
+      // One pin on this thread: the epoch may move once, not twice.
+      {
+        const uint64_t e0 = d.epoch();
+        EpochDomain::Guard g = d.pin();
+        QCOMPARE(advance_to(d, e0 + 2), e0 + 1);
+        g.release();
+        QCOMPARE(advance_to(d, e0 + 2), e0 + 2);
+      }
+      // Threads more than the owned slots (so some pin in shared slots), each pinning,
+      // then ending a neighbour's pin (foreign) or its own.
+      constexpr int kThreads = int(internal::kOwnedSlots) + 6;  // even: every thread has a pair
+      const uint64_t e0 = d.epoch();
+      std::vector<uintptr_t> words(kThreads);
+      std::latch pinned(kThreads), checked(1), released(kThreads), exit(1);
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+          words[t] = d.pin().detach();
+          pinned.arrive_and_wait();
+          checked.wait();
+          const int whose = (t / 2) % 3 == 0 ? t : t ^ 1;  // a third end their own, pairs swap
+          tierscope::detail::unpin(words[whose]);
+          released.count_down();
+          exit.wait();  // stay alive: the owned slots stay owned while others unpin
+        });
+      }
+      pinned.wait();
+      QCOMPARE(advance_to(d, e0 + 2), e0 + 1);
+      checked.count_down();
+      released.wait();
+      QCOMPARE(advance_to(d, e0 + 3), e0 + 3);
+      exit.count_down();
+      for (auto& th : threads) th.join();
+    }
+  }
+
+  // Readers pinning and unpinning as fast as they can while the epoch is pushed on: any
+  // lost count (a plain add racing another writer) would stop the epoch for good or let
+  // it move while a pin holds. Every reader checks that no advance passed two while it
+  // held its pin.
+  void epochCountsStayExactUnderChurn() {
+    using internal::EpochDomain;
+    for (EpochDomain::PinMode mode : {EpochDomain::PinMode::kAuto, EpochDomain::PinMode::kLocked}) {
+      EpochDomain d(mode);
+      std::atomic<bool> stop{false};
+      std::atomic<uint64_t> overrun{0};
+      std::vector<std::thread> readers;
+      for (int t = 0; t < 3; ++t) {
+        readers.emplace_back([&] {
+          while (!stop.load(std::memory_order_relaxed)) {
+            EpochDomain::Guard g = d.pin();
+            const uint64_t at = d.epoch();
+            for (int spin = 0; spin < 50; ++spin) {
+              if (d.epoch() >= at + 2) overrun.fetch_add(1);
+            }
+            g.release();
+          }
+        });
+      }
+      const uint64_t start = d.epoch();
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+      while (std::chrono::steady_clock::now() < until) {
+        d.try_advance();
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
+      stop.store(true);
+      for (auto& th : readers) th.join();
+      QCOMPARE(overrun.load(), 0u);
+      QVERIFY2(d.epoch() > start + 2, "the epoch never moved under churn");
+      // All released: two more advances must come.
+      const uint64_t now = d.epoch();
+      for (int i = 0; i < 200 && d.epoch() < now + 2; ++i) {
+        d.try_advance();
+        std::this_thread::sleep_for(EpochDomain::kMaxBarrierInterval / 4);
+      }
+      QCOMPARE(d.epoch(), now + 2);
     }
   }
 

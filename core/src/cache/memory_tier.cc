@@ -78,7 +78,7 @@ LentValue& LentValue::operator=(LentValue&& o) noexcept {
     release();
     pin_ = o.pin_;
     value_ = o.value_;
-    o.pin_ = nullptr;
+    o.pin_ = 0;
     o.value_ = nullptr;
   }
   return *this;

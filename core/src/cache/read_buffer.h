@@ -25,8 +25,9 @@ namespace tierscope::internal {
 
 class ReadBuffer {
  public:
-  // The first kOwnedStripes belong to one live thread each (owned_stripe()); threads
-  // beyond those share the rest by ticket, and only those pay a locked add to count.
+  // The first kOwnedStripes belong to one live thread each (owned_slot() numbers below
+  // kOwnedStripes); threads beyond those share the rest by ticket, and only those pay a
+  // locked add to count.
   static constexpr size_t kSharedStripes = 4;
   static constexpr size_t kStripes = kOwnedStripes + kSharedStripes;
   static constexpr uint32_t kMaxRingSize = 16;  // power of two
@@ -71,8 +72,8 @@ class ReadBuffer {
   };
 
   Stripe& mine() {
-    const uint32_t owned = owned_stripe();
-    return owned != kNotOwned ? stripes_[owned] : stripes_[kOwnedStripes + thread_ticket() % kSharedStripes];
+    const uint32_t owned = owned_slot();
+    return owned < kOwnedStripes ? stripes_[owned] : stripes_[kOwnedStripes + thread_ticket() % kSharedStripes];
   }
 
   enum class Offer { kRecorded, kFull, kContended };

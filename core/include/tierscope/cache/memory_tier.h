@@ -25,6 +25,7 @@
 #include "tierscope/base/string_hash.h"
 #include "tierscope/cache/adaptive_ttl.h"
 #include "tierscope/cache/entry_info.h"
+#include "tierscope/cache/epoch_pin.h"
 #include "tierscope/base/clock.h"
 #include "tierscope/cache/eviction_policy.h"
 
@@ -50,7 +51,7 @@ inline Value make_value(std::string bytes) {
 class LentValue {
  public:
   LentValue() = default;
-  LentValue(LentValue&& o) noexcept : pin_(o.pin_), value_(o.value_) { o.pin_ = nullptr, o.value_ = nullptr; }
+  LentValue(LentValue&& o) noexcept : pin_(o.pin_), value_(o.value_) { o.pin_ = 0, o.value_ = nullptr; }
   LentValue& operator=(LentValue&& o) noexcept;
   LentValue(const LentValue&) = delete;
   LentValue& operator=(const LentValue&) = delete;
@@ -62,17 +63,17 @@ class LentValue {
   // A counted reference to the same bytes, valid after the loan ends; nullptr if empty.
   Value share() const { return value_ ? *value_ : nullptr; }
   // Ends the loan early; the LentValue is empty afterwards. Inline (it is on every read):
-  // the same release of the tier's epoch pin as EpochDomain::unpin.
+  // no locked instruction when the loan ends on the thread that owns its pin's slot.
   void release() {
-    if (pin_) pin_->fetch_sub(1, std::memory_order_release);
-    pin_ = nullptr;
+    if (pin_) detail::unpin(pin_);
+    pin_ = 0;
     value_ = nullptr;
   }
 
  private:
   friend class MemoryTier;
-  LentValue(std::atomic<uint64_t>* pin, const Value* value) : pin_(pin), value_(value) {}
-  std::atomic<uint64_t>* pin_ = nullptr;
+  LentValue(uintptr_t pin, const Value* value) : pin_(pin), value_(value) {}
+  uintptr_t pin_ = 0;  // the epoch pin's word (epoch_pin.h); 0 when empty
   const Value* value_ = nullptr;
 };
 
