@@ -202,7 +202,14 @@ CacheShard::~CacheShard() {
 void CacheShard::record_hit(ReadBuffer::Stripe& stripe, size_t position, uint64_t hash) {
   const uint64_t record = ReadBuffer::pack(position, hash);
   const ReadBuffer::Offer offer = ReadBuffer::record(stripe, record);
-  if (offer != ReadBuffer::Offer::kRecorded) record_hit_not_recorded(stripe, record, offer);
+  if (offer == ReadBuffer::Offer::kRecorded) return;
+  // On hot keys the rings stay full between the maintainer's drains: then nearly every
+  // hit lands here with the drain already asked for, and only counts itself.
+  if (offer == ReadBuffer::Offer::kFull && maintainer_ != nullptr && drain_requested_.load(std::memory_order_relaxed)) {
+    stripe.count(stripe.unrecorded_hits);
+    return;
+  }
+  record_hit_not_recorded(stripe, record, offer);
 }
 
 void CacheShard::record_hit_not_recorded(ReadBuffer::Stripe& stripe, uint64_t record, ReadBuffer::Offer offer) {
