@@ -301,13 +301,13 @@ void CacheShard::retire_locked(Node* n, Table* t) {
   retired_.push_back(Retired{epochs_.epoch(), n, t});
   if (++retired_since_advance_ >= kReclaimBatch) {
     retired_since_advance_ = 0;
-    reclaim_locked(true);
+    reclaim_locked(Advance::kWhenDue);
   }
 }
 
-void CacheShard::reclaim_locked(bool advance) {
+void CacheShard::reclaim_locked(Advance advance) {
   if (retired_.empty()) return;
-  const uint64_t now = advance ? epochs_.try_advance() : epochs_.epoch();
+  const uint64_t now = advance == Advance::kNo ? epochs_.epoch() : epochs_.try_advance(advance == Advance::kNow);
   size_t freed = 0;
   for (; freed < retired_.size() && EpochDomain::can_free(retired_[freed].epoch, now); ++freed) {
     if (Node* n = retired_[freed].node) {
@@ -405,7 +405,7 @@ void CacheShard::put(std::string_view key, uint64_t hash, Value value, size_t ch
     remove_locked(victim);
     evictions.add();
   }
-  if (!retired_.empty() && EpochDomain::can_free(retired_.front().epoch, epochs_.epoch())) reclaim_locked(false);
+  if (!retired_.empty() && EpochDomain::can_free(retired_.front().epoch, epochs_.epoch())) reclaim_locked(Advance::kNo);
 }
 
 bool CacheShard::erase(std::string_view key, uint64_t hash) {
@@ -507,14 +507,14 @@ void CacheShard::set_adaptive_ttl(AdaptiveTtl rule) {
 void CacheShard::maintain() {
   std::lock_guard lock(mu_);
   apply_reads_locked();
-  reclaim_locked(true);
+  reclaim_locked(Advance::kNow);
 }
 
 void CacheShard::maintain_if_requested() {
   if (!drain_requested_.load(std::memory_order_relaxed) || !drain_requested_.exchange(false)) return;
   std::lock_guard lock(mu_);
   apply_reads_locked();
-  reclaim_locked(false);
+  reclaim_locked(Advance::kNo);
 }
 
 size_t CacheShard::retired_count() {

@@ -105,7 +105,8 @@ class alignas(64) CacheShard {
   void set_capacity_hint(size_t capacity_hint);
   // Applies to reads from now on; lifetimes already extended stay extended.
   void set_adaptive_ttl(AdaptiveTtl rule);
-  // Applies buffered reads and frees what no reader can hold any more.
+  // Applies buffered reads and frees what no reader can hold any more, moving the epoch
+  // on now (an explicit call: not held back by the barrier's spacing).
   void maintain();
   // The same, if a reader asked the maintainer for it since the last time.
   void maintain_if_requested();
@@ -155,8 +156,10 @@ class alignas(64) CacheShard {
   size_t position_locked(const Node* n) const;
   void grow_locked(size_t live_after);
   void retire_locked(Node* n, Table* t);
-  // Frees what no pinned reader can hold; `advance` first tries to move the epoch on.
-  void reclaim_locked(bool advance);
+  // Frees what no pinned reader can hold, after trying to move the epoch on as `advance`
+  // says: not at all, when the domain's barrier spacing allows, or now.
+  enum class Advance { kNo, kWhenDue, kNow };
+  void reclaim_locked(Advance advance);
 
   // The table as seen under the lock.
   Table* table_locked() const;

@@ -44,15 +44,17 @@ EpochDomain::EpochDomain(PinMode mode) {
 #endif
 }
 
-uint64_t EpochDomain::try_advance() {
+uint64_t EpochDomain::try_advance(bool now_please) {
   uint64_t e = epoch_.load(std::memory_order_seq_cst);
   if (plain_pins_) {
     // One barrier per interval for the whole domain; whoever loses the claim leaves the
     // epoch for a later call (its retired nodes wait a little longer, nothing else).
     const int64_t now = steady_ns();
     int64_t last = last_barrier_ns_.load(std::memory_order_relaxed);
-    if (now - last < barrier_interval_ns_.load(std::memory_order_relaxed) ||
-        !last_barrier_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    if (now_please) {
+      last_barrier_ns_.store(now, std::memory_order_relaxed);
+    } else if (now - last < barrier_interval_ns_.load(std::memory_order_relaxed) ||
+               !last_barrier_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
       return e;
     }
     // After the barrier every owner's pin made before it is visible, and every lookup made

@@ -133,7 +133,8 @@ class EpochDomain {
   // epoch now. Cheap enough to call on every batch of retirements, not on every read: with
   // plain pins it issues the process-wide barrier at most once per interval (see
   // kMinBarrierInterval), and between those it leaves the epoch where it is.
-  uint64_t try_advance();
+  // `now`: an explicit call (maintenance, tests) that should not wait for the spacing.
+  uint64_t try_advance(bool now = false);
 
   // Whether owners pin without a locked instruction in this domain.
   bool plain_pins() const { return plain_pins_; }
