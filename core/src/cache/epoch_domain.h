@@ -12,14 +12,15 @@
 // epoch's parity.
 //
 // An owner's pin is a plain store, so the CPU may let the reader's next loads pass it
-// (x86 orders a store before later loads only with a locked instruction or a fence: two
-// of those, pin and unpin, were a tenth of a hot read on two threads). The reclaimer makes up for that with an asymmetric barrier:
-// Linux membarrier(PRIVATE_EXPEDITED) runs a full fence on every thread of the process
-// before try_advance() looks at the counters, so a pin is either seen, or was made after
-// the fence and the reader's lookup sees the unlink that came before it. The barrier
-// costs 1-20 µs, so try_advance() spaces them (kMinBarrierInterval) and in between
-// leaves the epoch where it is. Where membarrier is missing (or under TSan,
-// which cannot see it), owners pin with a locked add and only their unpins stay plain.
+// (x86 orders a store before later loads only with a locked instruction or a fence: the
+// two of those, pin and unpin, were a tenth of a hot read on two threads). The reclaimer
+// makes up for that with an asymmetric barrier: Linux membarrier(PRIVATE_EXPEDITED) runs a
+// full fence on every thread of the process before try_advance() looks at the counters,
+// so a pin is either seen, or was made after the fence and the reader's lookup sees the
+// unlink that came before it. The barrier costs 1-20 µs, so try_advance() spaces them
+// (kMinBarrierInterval) and in between leaves the epoch where it is. Where membarrier is
+// missing (or under TSan, which cannot see it), owners pin with a locked add and only
+// their unpins stay plain.
 //
 // Internal. Ownership: the domain owns nothing it is given; whoever retires a node keeps
 // it until epoch() says it may go (see can_free). Thread safety: every method may be called
