@@ -25,16 +25,18 @@ int64_t steady_ns() {
       .count();
 }
 
-}  // namespace
-
+// Whether process_wide_barrier() works here (asked once, for the whole process).
 bool process_wide_barrier_available() {
   static const bool available = register_barrier();
   return available;
 }
 
+// Runs a full memory barrier on every running thread of this process, or returns false.
 bool process_wide_barrier() {
   return process_wide_barrier_available() && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0;
 }
+
+}  // namespace
 
 EpochDomain::EpochDomain(PinMode mode) {
 #if defined(__SANITIZE_THREAD__)

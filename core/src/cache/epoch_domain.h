@@ -38,12 +38,6 @@
 
 namespace tierscope::internal {
 
-// Runs a full memory barrier on every running thread of this process (membarrier), or
-// returns false if the kernel offers none. The first call registers the process.
-bool process_wide_barrier();
-// Whether process_wide_barrier() works here (asked once).
-bool process_wide_barrier_available();
-
 class EpochDomain {
  public:
   static constexpr size_t kSharedSlots = 32;
@@ -136,9 +130,6 @@ class EpochDomain {
   // kMinBarrierInterval), and between those it leaves the epoch where it is.
   // `now`: an explicit call (maintenance, tests) that should not wait for the spacing.
   uint64_t try_advance(bool now = false);
-
-  // Whether owners pin without a locked instruction in this domain.
-  bool plain_pins() const { return plain_pins_; }
 
   // Something retired at epoch `retired` may be freed once the domain reached `now`.
   static bool can_free(uint64_t retired, uint64_t now) { return now >= retired + 2; }
