@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <latch>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -33,6 +34,29 @@ MemoryTierOptions exactLru(size_t max_entries, size_t max_bytes = 0) {
   return o;
 }
 
+#ifdef TIERSCOPE_WITH_TCMALLOC
+// Bytes tcmalloc counts as allocated, looked up at run time (so this binary does not itself
+// keep the library linked); nullopt when tcmalloc is not the allocator.
+std::optional<size_t> tcmallocAllocatedBytes() {
+  using GetProperty = int (*)(const char*, size_t*);
+  static const auto get_property =
+      reinterpret_cast<GetProperty>(dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
+  size_t bytes = 0;
+  if (get_property == nullptr || !get_property("generic.current_allocated_bytes", &bytes)) return std::nullopt;
+  return bytes;
+}
+#endif
+
+// Asks the domain to advance until it reaches `target` or stops moving; with plain pins it
+// moves at most once per barrier interval, so it keeps asking for a while. Returns the epoch.
+uint64_t advanceEpochTo(internal::EpochDomain& d, uint64_t target) {
+  for (int i = 0; i < 200 && d.epoch() < target; ++i) {
+    d.try_advance();
+    std::this_thread::sleep_for(internal::EpochDomain::kMaxBarrierInterval / 4);
+  }
+  return d.epoch();
+}
+
 }  // namespace
 
 class MemoryTierTest : public QObject {
@@ -45,13 +69,8 @@ class MemoryTierTest : public QObject {
   // keep the library linked.
   void allocationsGoThroughTheChosenAllocator() {
 #ifdef TIERSCOPE_WITH_TCMALLOC
-    using GetProperty = int (*)(const char*, size_t*);
-    auto get_property = reinterpret_cast<GetProperty>(dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
-    QVERIFY2(get_property != nullptr, "tcmalloc is not loaded");
-    auto allocated = [&] {
-      size_t bytes = 0;
-      return get_property("generic.current_allocated_bytes", &bytes) ? bytes : size_t{0};
-    };
+    QVERIFY2(tcmallocAllocatedBytes().has_value(), "tcmalloc is not loaded");
+    auto allocated = [] { return tcmallocAllocatedBytes().value_or(0); };
     const size_t before = allocated();
     {
       MemoryTier tier(exactLru(1000));
@@ -263,13 +282,8 @@ class MemoryTierTest : public QObject {
   // for that spacing (the memory-per-entry benchmark measures right after it).
   void runMaintenanceFreesWhatWasReplaced() {
 #ifdef TIERSCOPE_WITH_TCMALLOC
-    using GetProperty = int (*)(const char*, size_t*);
-    auto get_property = reinterpret_cast<GetProperty>(dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
-    QVERIFY(get_property != nullptr);
-    auto allocated = [&] {
-      size_t bytes = 0;
-      return get_property("generic.current_allocated_bytes", &bytes) ? bytes : size_t{0};
-    };
+    QVERIFY2(tcmallocAllocatedBytes().has_value(), "tcmalloc is not loaded");
+    auto allocated = [] { return tcmallocAllocatedBytes().value_or(0); };
     MemoryTierOptions o;
     o.max_entries = 1000;
     o.max_bytes = 0;
@@ -310,7 +324,7 @@ class MemoryTierTest : public QObject {
           got[t] = owned_slot();
           if (tierscope::detail::owned_slot_plus_one != (got[t] == kNotOwned ? 0 : got[t] + 1)) got[t] = kNotOwned - 1;
           all_taken.count_down();
-          done.wait();  // alive until every thread has taken its stripe
+          done.wait();  // alive until every thread has taken its slot
         });
       }
       all_taken.wait();
@@ -339,30 +353,22 @@ class MemoryTierTest : public QObject {
   // with locked ones. Then, all released, the epoch moves on.
   void epochPinsHoldTheEpochWhereverTheyEnd() {
     using internal::EpochDomain;
-    // try_advance() moves at most once per barrier interval with plain pins: keep asking.
-    auto advance_to = [](EpochDomain& d, uint64_t target) {
-      for (int i = 0; i < 200 && d.epoch() < target; ++i) {
-        d.try_advance();
-        std::this_thread::sleep_for(EpochDomain::kMaxBarrierInterval / 4);
-      }
-      return d.epoch();
-    };
     for (EpochDomain::PinMode mode : {EpochDomain::PinMode::kAuto, EpochDomain::PinMode::kLocked}) {
       EpochDomain d(mode);
       // One pin on this thread: the epoch may move once, not twice.
       {
         const uint64_t e0 = d.epoch();
         EpochDomain::Guard g = d.pin();
-        QCOMPARE(advance_to(d, e0 + 2), e0 + 1);
+        QCOMPARE(advanceEpochTo(d, e0 + 2), e0 + 1);
         g.release();
-        QCOMPARE(advance_to(d, e0 + 2), e0 + 2);
+        QCOMPARE(advanceEpochTo(d, e0 + 2), e0 + 2);
       }
       // Threads more than the owned slots (so some pin in shared slots), each pinning,
       // then ending a neighbour's pin (foreign) or its own.
       constexpr int kThreads = int(internal::kOwnedSlots) + 6;  // even: every thread has a pair
       const uint64_t e0 = d.epoch();
       std::vector<uintptr_t> words(kThreads);
-      std::latch pinned(kThreads), checked(1), released(kThreads), exit(1);
+      std::latch pinned(kThreads), checked(1), released(kThreads), leave(1);
       std::vector<std::thread> threads;
       for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
@@ -372,15 +378,15 @@ class MemoryTierTest : public QObject {
           const int whose = (t / 2) % 3 == 0 ? t : t ^ 1;  // a third end their own, pairs swap
           tierscope::detail::unpin(words[whose]);
           released.count_down();
-          exit.wait();  // stay alive: the owned slots stay owned while others unpin
+          leave.wait();  // stay alive: the owned slots stay owned while others unpin
         });
       }
       pinned.wait();
-      QCOMPARE(advance_to(d, e0 + 2), e0 + 1);
+      QCOMPARE(advanceEpochTo(d, e0 + 2), e0 + 1);
       checked.count_down();
       released.wait();
-      QCOMPARE(advance_to(d, e0 + 3), e0 + 3);
-      exit.count_down();
+      QCOMPARE(advanceEpochTo(d, e0 + 3), e0 + 3);
+      leave.count_down();
       for (auto& th : threads) th.join();
     }
   }
@@ -420,11 +426,7 @@ class MemoryTierTest : public QObject {
       QVERIFY2(d.epoch() > start + 2, "the epoch never moved under churn");
       // All released: two more advances must come.
       const uint64_t now = d.epoch();
-      for (int i = 0; i < 200 && d.epoch() < now + 2; ++i) {
-        d.try_advance();
-        std::this_thread::sleep_for(EpochDomain::kMaxBarrierInterval / 4);
-      }
-      QCOMPARE(d.epoch(), now + 2);
+      QCOMPARE(advanceEpochTo(d, now + 2), now + 2);
     }
   }
 
